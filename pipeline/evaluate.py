@@ -1,0 +1,151 @@
+"""Score a run against gold annotations (the ``seeds-partial.json`` format).
+
+An item is found when some unit's ``marker + headline`` contains its key, both
+compared after NFKC normalisation with all whitespace removed. Label accuracy and
+per-label precision/recall/F1 are computed on found items.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from pipeline.records import Document, Unit
+from pipeline.store import STORE_FILENAME, Store
+
+LABELS = ("problem", "cause", "countermeasure", "practice", "background", "other")
+
+
+def normalise(text: str) -> str:
+    """NFKC with all whitespace removed: the gold's comparison form."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def evaluate_output(out_dir: Path, gold_path: Path) -> dict[str, Any]:
+    """Score the store in ``out_dir`` against a gold file."""
+    gold = json.loads(Path(gold_path).read_text(encoding="utf-8"))
+    store = Store(out_dir / STORE_FILENAME)
+    try:
+        docs = list(store.iter_documents())
+        units_by_doc: dict[str, list[Unit]] = {}
+        for unit in store.iter_units():
+            units_by_doc.setdefault(unit.doc_id, []).append(unit)
+    finally:
+        store.close()
+    return evaluate(docs, units_by_doc, gold)
+
+
+def evaluate(docs: list[Document], units_by_doc: dict[str, list[Unit]],
+             gold: dict[str, Any]) -> dict[str, Any]:
+    """Item recall, label accuracy, per-label P/R/F1, metadata checks and the misses."""
+    pairs: list[tuple[str, str]] = []  # (gold label, predicted label) of found items
+    misses: list[dict[str, str]] = []
+    per_doc: dict[str, dict[str, Any]] = {}
+    total = 0
+    for name, annotation in gold.get("docs", {}).items():
+        doc = find_document(docs, name)
+        items = annotation.get("items", [])
+        total += len(items)
+        if doc is None:
+            misses.extend({"doc": name, "key": i["key"], "why": "document not in run"}
+                          for i in items)
+            continue
+        doc_pairs, doc_misses = score_items(doc, units_by_doc.get(doc.doc_id, []), items)
+        pairs.extend(doc_pairs)
+        misses.extend({"doc": name, **m} for m in doc_misses)
+        per_doc[name] = {"items": len(items), "found": len(doc_pairs),
+                         "correct": sum(g == p for g, p in doc_pairs),
+                         **metadata_checks(doc, annotation)}
+    correct = sum(g == p for g, p in pairs)
+    return {
+        "items": total,
+        "found": len(pairs),
+        "item_recall": round(len(pairs) / total, 4) if total else None,
+        "label_accuracy": round(correct / len(pairs), 4) if pairs else None,
+        "per_label": per_label_scores(pairs),
+        "per_doc": per_doc,
+        "misses": misses,
+    }
+
+
+def find_document(docs: list[Document], name: str) -> Document | None:
+    """The ok (or duplicate) document whose source file is ``name``."""
+    for doc in docs:
+        base = doc.source.split("#")[0]
+        if doc.status != "error" and (base == name or Path(base).name == name):
+            return doc
+    return None
+
+
+def score_items(doc: Document, units: list[Unit],
+                items: list[dict[str, str]]) -> tuple[list[tuple[str, str]], list[dict[str, str]]]:
+    """Match gold items to units; return (gold, predicted) pairs and the misses."""
+    keyed = [(normalise(u.marker + u.headline), u) for u in units]
+    pairs, misses = [], []
+    for item in items:
+        key = normalise(item["key"])
+        matches = [u for text, u in keyed if key in text]
+        if not matches:
+            misses.append({"key": item["key"], "gold": item["label"], "why": "no unit"})
+            continue
+        unit = min(matches, key=lambda u: len(u.marker + u.headline))
+        predicted = unit.label or "other"
+        pairs.append((item["label"], predicted))
+        if predicted != item["label"]:
+            misses.append({"key": item["key"], "gold": item["label"], "why": f"label {predicted}"})
+    return pairs, misses
+
+
+def per_label_scores(pairs: list[tuple[str, str]]) -> dict[str, dict[str, float]]:
+    """Precision, recall and F1 of each label over found items."""
+    gold_counts = Counter(g for g, _ in pairs)
+    predicted_counts = Counter(p for _, p in pairs)
+    hits = Counter(g for g, p in pairs if g == p)
+    scores = {}
+    for label in LABELS:
+        if not gold_counts[label] and not predicted_counts[label]:
+            continue
+        precision = hits[label] / predicted_counts[label] if predicted_counts[label] else 0.0
+        recall = hits[label] / gold_counts[label] if gold_counts[label] else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        scores[label] = {"precision": round(precision, 4), "recall": round(recall, 4),
+                         "f1": round(f1, 4), "support": gold_counts[label]}
+    return scores
+
+
+def metadata_checks(doc: Document, annotation: dict[str, Any]) -> dict[str, Any]:
+    """Compare region/title/authors where the gold gives them."""
+    checks: dict[str, Any] = {}
+    if "region" in annotation:
+        place = "".join(filter(None, (doc.region.province, doc.region.city, doc.region.county)))
+        expected = annotation["region"]
+        checks["region_ok"] = (place == expected) if expected else not place
+        checks["region"] = place or None
+    if annotation.get("title"):
+        checks["title_ok"] = normalise(doc.title or "") == normalise(annotation["title"])
+    if annotation.get("authors"):
+        checks["authors_ok"] = list(doc.authors) == list(annotation["authors"])
+    return checks
+
+
+def format_scores(scores: dict[str, Any]) -> str:
+    """A short human-readable report of the scores."""
+    lines = [
+        f"items: {scores['found']}/{scores['items']} found "
+        f"(recall {scores['item_recall']}), label accuracy {scores['label_accuracy']}",
+    ]
+    for label, s in scores["per_label"].items():
+        lines.append(f"  {label:<15} P {s['precision']:.2f}  R {s['recall']:.2f}  "
+                     f"F1 {s['f1']:.2f}  (n={s['support']})")
+    for name, info in scores["per_doc"].items():
+        extras = ", ".join(f"{k}={v}" for k, v in info.items()
+                           if k not in ("items", "found", "correct"))
+        lines.append(f"  {name}: {info['found']}/{info['items']} found, "
+                     f"{info['correct']} right{'; ' + extras if extras else ''}")
+    if scores["misses"]:
+        lines.append("misses:")
+        lines.extend(f"  {m['doc']}: {m['key']} ({m['why']})" for m in scores["misses"])
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Format-specific readers behind :func:`pipeline.readers.read_file`."""

@@ -1,0 +1,123 @@
+"""Typed records passed between stages.
+
+Every stage reads and writes these frozen dataclasses (through the store), never
+loose dicts or tuples, so a reader can see what a stage consumes and produces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Region:
+    """A report's place: official full names and the most specific admin code."""
+
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    code: str | None = None
+
+    @property
+    def level(self) -> str | None:
+        """'county', 'city', 'province' or None, the most specific level known."""
+        if self.county:
+            return "county"
+        if self.city:
+            return "city"
+        if self.province:
+            return "province"
+        return None
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """Raw text pulled out of one file, before cleaning."""
+
+    text: str
+    fmt: str  # txt | docx | pdf | html
+    encoding: str | None = None
+    warnings: tuple[str, ...] = ()  # e.g. "undecodable bytes replaced: 3"
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """Cleaned simplified text with a map back to the raw text.
+
+    ``offsets[i]`` is the index in the raw text of cleaned character ``i``;
+    ``offsets`` has ``len(text) + 1`` entries so spans map too.
+    """
+
+    text: str
+    offsets: tuple[int, ...]
+    script: str = "simplified"  # simplified | traditional (of the original)
+    captions: tuple[tuple[int, int], ...] = ()  # spans in ``text`` that are figure/table captions
+    removed: tuple[str, ...] = ()  # a short sample of what was dropped, for the log
+    title_hint: str | None = None  # a title read off site chrome (本文标题:…), if any
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What ingest reads off a document's text."""
+
+    title: str | None = None
+    region: Region = field(default_factory=Region)
+    year: int | None = None
+    authors: tuple[str, ...] = ()
+    placeholders: bool = False
+
+
+@dataclass(frozen=True)
+class Document:
+    """One report, as written to docs.jsonl."""
+
+    doc_id: str
+    source: str
+    status: str  # ok | error | duplicate
+    text: str = ""
+    title: str | None = None
+    region: Region = field(default_factory=Region)
+    year: int | None = None
+    authors: tuple[str, ...] = ()
+    script: str = "simplified"
+    placeholders: bool = False
+    error: str | None = None
+    duplicate_of: str | None = None
+    fmt: str | None = None
+    encoding: str | None = None
+    warnings: tuple[str, ...] = ()
+    captions: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class UnitSpan:
+    """One unit found by the structure parser, before ids and labels.
+
+    ``parent`` is the index of the parent span in the returned list, or None.
+    ``kind`` is heading | enum | paragraph | part.
+    """
+
+    start: int
+    end: int
+    level: int
+    marker: str
+    headline: str
+    kind: str
+    parent: int | None = None
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit of a document, as written to units.jsonl."""
+
+    doc_id: str
+    unit_id: str
+    parent_id: str | None
+    level: int
+    marker: str
+    headline: str
+    start: int
+    end: int
+    kind: str
+    label: str | None = None
+    label_score: float | None = None

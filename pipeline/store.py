@@ -1,0 +1,351 @@
+"""The SQLite store: one database per output folder, all SQL lives here.
+
+Tables hold documents, units, segmented tokens, models, per-stage work keys and
+run provenance; every export is a view of them. Schema changes are small
+registered migrations recorded in the ``migrations`` table (as sqlite-utils does).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from pipeline.records import Document, Region, Unit
+
+STORE_FILENAME = "diaoyan.sqlite"
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_initial",
+        """
+        CREATE TABLE documents (
+            doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, status TEXT NOT NULL,
+            text TEXT NOT NULL DEFAULT '', title TEXT, province TEXT, city TEXT, county TEXT,
+            code TEXT, year INTEGER, authors TEXT, script TEXT, placeholders INTEGER,
+            error TEXT, duplicate_of TEXT, fmt TEXT, encoding TEXT, warnings TEXT,
+            captions TEXT, content_hash TEXT, ord INTEGER
+        );
+        CREATE TABLE ingest_cache (
+            file_key TEXT PRIMARY KEY, source TEXT NOT NULL, payload TEXT NOT NULL,
+            created REAL NOT NULL
+        );
+        CREATE TABLE offsets (doc_id TEXT PRIMARY KEY, data BLOB NOT NULL);
+        CREATE TABLE signatures (content_hash TEXT PRIMARY KEY, data BLOB NOT NULL);
+        CREATE TABLE work (
+            stage TEXT NOT NULL, item TEXT NOT NULL, key TEXT NOT NULL,
+            PRIMARY KEY (stage, item)
+        );
+        CREATE TABLE units (
+            unit_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, parent_id TEXT, level INTEGER,
+            marker TEXT, headline TEXT, start INTEGER, end INTEGER, kind TEXT,
+            label TEXT, label_score REAL, ord INTEGER
+        );
+        CREATE INDEX units_doc ON units(doc_id, ord);
+        CREATE TABLE sentences (
+            doc_id TEXT NOT NULL, idx INTEGER NOT NULL, start INTEGER, end INTEGER,
+            PRIMARY KEY (doc_id, idx)
+        );
+        CREATE TABLE tokens (doc_id TEXT PRIMARY KEY, data BLOB NOT NULL);
+        CREATE TABLE models (name TEXT PRIMARY KEY, key TEXT, data BLOB, info TEXT);
+        CREATE TABLE runs (
+            run_id INTEGER PRIMARY KEY AUTOINCREMENT, started REAL, ended REAL,
+            status TEXT, command TEXT, config_hash TEXT, config TEXT, versions TEXT,
+            seeds TEXT, stages TEXT
+        );
+        CREATE TABLE run_files (
+            run_id INTEGER, source TEXT, outcome TEXT, reason TEXT,
+            PRIMARY KEY (run_id, source)
+        );
+        """,
+    ),
+]
+
+DOC_COLUMNS = (
+    "doc_id source status text title province city county code year authors script "
+    "placeholders error duplicate_of fmt encoding warnings captions content_hash ord"
+).split()
+UNIT_COLUMNS = (
+    "unit_id doc_id parent_id level marker headline start end kind label label_score ord"
+).split()
+
+
+class Store:
+    """A thin typed layer over one SQLite database."""
+
+    def __init__(self, path: Path | str):
+        self.path = str(path)
+        self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.conn.row_factory = sqlite3.Row
+        if self.path != ":memory:":
+            self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self._migrate()
+
+    @classmethod
+    def for_output(cls, out_dir: Path) -> Store:
+        """Open (creating if needed) the store of an output folder."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return cls(out_dir / STORE_FILENAME)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def _migrate(self) -> None:
+        self.conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, at REAL)")
+        done = {row[0] for row in self.conn.execute("SELECT name FROM migrations")}
+        for name, sql in MIGRATIONS:
+            if name in done:
+                continue
+            with self.transaction():
+                for statement in filter(str.strip, sql.split(";")):
+                    self.conn.execute(statement)
+                self.conn.execute("INSERT INTO migrations VALUES (?, ?)", (name, time.time()))
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run a block inside one transaction; roll back on any exception."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- work keys: "has this stage already done this item with this key?" ------------
+    def get_work_key(self, stage: str, item: str) -> str | None:
+        """The key under which ``stage`` last finished ``item``, if any."""
+        row = self.conn.execute(
+            "SELECT key FROM work WHERE stage=? AND item=?", (stage, item)
+        ).fetchone()
+        return row[0] if row else None
+
+    def get_work_keys(self, stage: str) -> dict[str, str]:
+        """All items a stage has finished, with their keys."""
+        rows = self.conn.execute("SELECT item, key FROM work WHERE stage=?", (stage,))
+        return {item: key for item, key in rows}
+
+    def put_work_key(self, stage: str, item: str, key: str) -> None:
+        """Record that ``stage`` finished ``item`` under ``key``."""
+        self.conn.execute("INSERT OR REPLACE INTO work VALUES (?, ?, ?)", (stage, item, key))
+
+    def delete_work(self, stage: str, items: Iterable[str] | None = None) -> None:
+        """Forget a stage's work (all of it, or for some items)."""
+        if items is None:
+            self.conn.execute("DELETE FROM work WHERE stage=?", (stage,))
+        else:
+            self.conn.executemany(
+                "DELETE FROM work WHERE stage=? AND item=?", [(stage, i) for i in items]
+            )
+
+    # -- ingest cache: per-file results keyed by file hash + ingest config -------------
+    def get_ingest_cache(self, file_key: str) -> list[dict[str, Any]] | None:
+        """Cached ingest result (list of document dicts) for a file key."""
+        row = self.conn.execute(
+            "SELECT payload FROM ingest_cache WHERE file_key=?", (file_key,)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put_ingest_cache(self, file_key: str, source: str, docs: list[dict[str, Any]]) -> None:
+        """Cache the documents one file produced."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO ingest_cache VALUES (?, ?, ?, ?)",
+            (file_key, source, json.dumps(docs, ensure_ascii=False), time.time()),
+        )
+
+    def prune_ingest_cache(self, keep_keys: set[str]) -> int:
+        """Drop cache entries for files no longer in the corpus; returns how many."""
+        keys = [row[0] for row in self.conn.execute("SELECT file_key FROM ingest_cache")]
+        stale = [k for k in keys if k not in keep_keys]
+        self.conn.executemany("DELETE FROM ingest_cache WHERE file_key=?", [(k,) for k in stale])
+        return len(stale)
+
+    # -- documents ---------------------------------------------------------------------
+    def replace_documents(self, docs: list[Document], hashes: dict[str, str | None]) -> None:
+        """Make the documents table exactly ``docs`` (in order); drop dependents of removed ones."""
+        new_ids = {d.doc_id for d in docs}
+        old_ids = {row[0] for row in self.conn.execute("SELECT doc_id FROM documents")}
+        self.delete_documents(old_ids - new_ids)
+        for ord_, doc in enumerate(docs):
+            row = document_row(doc, hashes.get(doc.doc_id), ord_)
+            self.conn.execute(
+                f"INSERT OR REPLACE INTO documents ({','.join(DOC_COLUMNS)}) "
+                f"VALUES ({','.join('?' * len(DOC_COLUMNS))})",
+                [row[c] for c in DOC_COLUMNS],
+            )
+
+    def delete_documents(self, doc_ids: Iterable[str]) -> None:
+        """Delete documents and everything derived from them."""
+        ids = [(d,) for d in doc_ids]
+        for table in ("documents", "units", "sentences", "tokens", "offsets"):
+            self.conn.executemany(f"DELETE FROM {table} WHERE doc_id=?", ids)
+        self.conn.executemany("DELETE FROM work WHERE item=?", ids)
+
+    def iter_documents(self, status: str | None = None) -> Iterator[Document]:
+        """Documents in corpus order, optionally only those with ``status``."""
+        sql = "SELECT * FROM documents"
+        args: tuple[Any, ...] = ()
+        if status:
+            sql += " WHERE status=?"
+            args = (status,)
+        for row in self.conn.execute(sql + " ORDER BY ord", args):
+            yield document_from_row(row)
+
+    def get_content_hashes(self) -> dict[str, str]:
+        """doc_id → hash of the cleaned text, for documents that have text."""
+        rows = self.conn.execute(
+            "SELECT doc_id, content_hash FROM documents WHERE content_hash IS NOT NULL"
+        )
+        return {doc_id: h for doc_id, h in rows}
+
+    def put_offsets(self, doc_id: str, data: bytes) -> None:
+        """Store the compressed cleaned→raw offset map of a document."""
+        self.conn.execute("INSERT OR REPLACE INTO offsets VALUES (?, ?)", (doc_id, data))
+
+    def get_offsets(self, doc_id: str) -> bytes | None:
+        """The compressed offset map of a document."""
+        row = self.conn.execute("SELECT data FROM offsets WHERE doc_id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def get_signature(self, content_hash: str) -> bytes | None:
+        """A cached MinHash signature for a cleaned text."""
+        row = self.conn.execute(
+            "SELECT data FROM signatures WHERE content_hash=?", (content_hash,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def put_signature(self, content_hash: str, data: bytes) -> None:
+        """Cache a MinHash signature."""
+        self.conn.execute("INSERT OR REPLACE INTO signatures VALUES (?, ?)", (content_hash, data))
+
+    # -- units and sentences -----------------------------------------------------------
+    def replace_units(self, doc_id: str, units: list[Unit]) -> None:
+        """Replace all units of one document."""
+        self.conn.execute("DELETE FROM units WHERE doc_id=?", (doc_id,))
+        self.conn.executemany(
+            f"INSERT INTO units ({','.join(UNIT_COLUMNS)}) "
+            f"VALUES ({','.join('?' * len(UNIT_COLUMNS))})",
+            [[*(getattr(u, c) for c in UNIT_COLUMNS[:-1]), i] for i, u in enumerate(units)],
+        )
+
+    def iter_units(self, doc_id: str | None = None) -> Iterator[Unit]:
+        """Units of one document (or all, grouped by document order)."""
+        if doc_id is None:
+            rows = self.conn.execute(
+                "SELECT u.* FROM units u JOIN documents d USING (doc_id) ORDER BY d.ord, u.ord"
+            )
+        else:
+            rows = self.conn.execute("SELECT * FROM units WHERE doc_id=? ORDER BY ord", (doc_id,))
+        for row in rows:
+            yield Unit(**{c: row[c] for c in UNIT_COLUMNS if c != "ord"})
+
+    def put_labels(self, labels: Iterable[tuple[str, str, float]]) -> None:
+        """Set (unit_id, label, score) on existing units."""
+        self.conn.executemany(
+            "UPDATE units SET label=?, label_score=? WHERE unit_id=?",
+            [(label, score, unit_id) for unit_id, label, score in labels],
+        )
+
+    def replace_sentences(self, doc_id: str, spans: list[tuple[int, int]]) -> None:
+        """Replace the sentence spans of one document."""
+        self.conn.execute("DELETE FROM sentences WHERE doc_id=?", (doc_id,))
+        self.conn.executemany(
+            "INSERT INTO sentences VALUES (?, ?, ?, ?)",
+            [(doc_id, i, s, e) for i, (s, e) in enumerate(spans)],
+        )
+
+    def iter_sentences(self, doc_id: str) -> Iterator[tuple[int, int]]:
+        """Sentence spans (start, end) of a document, in order."""
+        rows = self.conn.execute(
+            "SELECT start, end FROM sentences WHERE doc_id=? ORDER BY idx", (doc_id,)
+        )
+        yield from ((s, e) for s, e in rows)
+
+    # -- tokens and models -------------------------------------------------------------
+    def put_tokens(self, doc_id: str, data: bytes) -> None:
+        """Store the serialized segmented Doc of a document."""
+        self.conn.execute("INSERT OR REPLACE INTO tokens VALUES (?, ?)", (doc_id, data))
+
+    def get_tokens(self, doc_id: str) -> bytes | None:
+        """The serialized segmented Doc of a document."""
+        row = self.conn.execute("SELECT data FROM tokens WHERE doc_id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def put_model(self, name: str, key: str, data: bytes, info: dict[str, Any]) -> None:
+        """Store a trained model under a name, with the key it was trained for."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO models VALUES (?, ?, ?, ?)",
+            (name, key, data, json.dumps(info, ensure_ascii=False)),
+        )
+
+    def get_model(self, name: str) -> tuple[str, bytes, dict[str, Any]] | None:
+        """(key, data, info) of a stored model."""
+        row = self.conn.execute("SELECT key, data, info FROM models WHERE name=?", (name,))
+        found = row.fetchone()
+        return (found[0], found[1], json.loads(found[2])) if found else None
+
+    # -- run provenance ----------------------------------------------------------------
+    def start_run(self, command: str, config: dict[str, Any], config_hash: str,
+                  versions: dict[str, str], seeds: dict[str, int]) -> int:
+        """Record the start of a run; returns its id."""
+        cur = self.conn.execute(
+            "INSERT INTO runs (started, status, command, config_hash, config, versions, seeds)"
+            " VALUES (?, 'running', ?, ?, ?, ?, ?)",
+            (time.time(), command, config_hash, json.dumps(config, ensure_ascii=False),
+             json.dumps(versions), json.dumps(seeds)),
+        )
+        return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, status: str, stages: list[dict[str, Any]]) -> None:
+        """Record the end of a run and what each stage did."""
+        self.conn.execute(
+            "UPDATE runs SET ended=?, status=?, stages=? WHERE run_id=?",
+            (time.time(), status, json.dumps(stages, ensure_ascii=False), run_id),
+        )
+
+    def put_run_files(self, run_id: int, outcomes: Iterable[tuple[str, str, str | None]]) -> None:
+        """Record each file's outcome in a run."""
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO run_files VALUES (?, ?, ?, ?)",
+            [(run_id, src, outcome, reason) for src, outcome, reason in outcomes],
+        )
+
+    def last_run(self) -> dict[str, Any] | None:
+        """The most recent run record."""
+        row = self.conn.execute("SELECT * FROM runs ORDER BY run_id DESC LIMIT 1").fetchone()
+        return dict(row) if row else None
+
+
+def document_row(doc: Document, content_hash: str | None, ord_: int) -> dict[str, Any]:
+    """Flatten a Document into a documents-table row."""
+    row = asdict(doc)
+    region = row.pop("region")
+    row.update(region)
+    row["authors"] = json.dumps(list(doc.authors), ensure_ascii=False)
+    row["warnings"] = json.dumps(list(doc.warnings), ensure_ascii=False)
+    row["captions"] = json.dumps([list(c) for c in doc.captions])
+    row["placeholders"] = int(doc.placeholders)
+    row["content_hash"] = content_hash
+    row["ord"] = ord_
+    return row
+
+
+def document_from_row(row: sqlite3.Row) -> Document:
+    """Rebuild a Document from a documents-table row."""
+    return Document(
+        doc_id=row["doc_id"], source=row["source"], status=row["status"], text=row["text"],
+        title=row["title"],
+        region=Region(row["province"], row["city"], row["county"], row["code"]),
+        year=row["year"], authors=tuple(json.loads(row["authors"] or "[]")),
+        script=row["script"] or "simplified", placeholders=bool(row["placeholders"]),
+        error=row["error"], duplicate_of=row["duplicate_of"], fmt=row["fmt"],
+        encoding=row["encoding"], warnings=tuple(json.loads(row["warnings"] or "[]")),
+        captions=tuple(tuple(c) for c in json.loads(row["captions"] or "[]")),
+    )
