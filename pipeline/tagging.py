@@ -32,10 +32,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from pipeline.records import UnitSpan
 from pipeline.tagging_rules import (
     LABELS,
     OTHER,
     cue_counts,
+    leadin_label,
     marker_label,
     normalize,
     section_label,
@@ -49,6 +51,7 @@ __all__ = [
     "Classifier",
     "TagInput",
     "TagOptions",
+    "inputs_from_spans",
     "label_units",
     "seed_examples",
     "section_label",
@@ -98,12 +101,15 @@ class TagOptions:
     """Tunables of the tagger (the ``[tag]`` section of diaoyan.toml)."""
 
     prior_weight: float = 2.0  # evidence a section title lends its label
+    background_prior_weight: float = 0.8  # 现状/基本情况 sections often list results
     headline_weight: float = 1.5  # per log(1+count) of headline cues
     body_weight: float = 0.6  # per log(1+count) of own-text cues
     classifier_weight: float = 1.0  # per unit of classifier probability
     min_evidence: float = 0.9  # below this, a unit without section context is other
     early_position: float = 0.12  # units starting before this fraction lean background
     early_bonus: float = 0.8  # evidence added to background for early units
+    dominant_cues: int = 3  # own-text cues of a label that make it "full of" them…
+    dominance_bonus: float = 2.0  # …and lend it this much against its section's label
     min_examples: int = 20  # fewer silver examples → no classifier
     max_body_chars: int = 400  # own text looked at for cues and features
     regularization: float = 4.0  # LogisticRegression C
@@ -123,11 +129,17 @@ def _body_text(item: TagInput, max_chars: int) -> str:
     return body[:max_chars]
 
 
+def body_cue_counts(item: TagInput, max_chars: int) -> dict[str, int]:
+    """Cue counts of the unit's own text after its headline."""
+    _head_tokens, body_tokens = split_tokens(item.headline, item.tokens)
+    return cue_counts(_body_text(item, max_chars), body_tokens)
+
+
 def cue_evidence(item: TagInput, options: TagOptions) -> dict[str, float]:
     """Weighted cue evidence per label from marker, headline and own text."""
-    head_tokens, body_tokens = split_tokens(item.headline, item.tokens)
+    head_tokens, _body_tokens = split_tokens(item.headline, item.tokens)
     head = cue_counts(normalize(item.headline), head_tokens)
-    body = cue_counts(_body_text(item, options.max_body_chars), body_tokens)
+    body = body_cue_counts(item, options.max_body_chars)
     evidence = {
         label: options.headline_weight * math.log1p(head[label])
         + options.body_weight * math.log1p(body[label])
@@ -260,13 +272,67 @@ def train_classifier(
     return Classifier(pipeline=pipeline, labels=labels, n_examples=len(examples))
 
 
+# ---------------------------------------------------------------- inputs from the outline
+
+
+def own_text_of(text: str, spans: Sequence[UnitSpan], index: int) -> str:
+    """The text of span ``index`` with its children's ranges cut out."""
+    span = spans[index]
+    pieces, cursor = [], span.start
+    children = sorted((s for s in spans if s.parent == index), key=lambda s: s.start)
+    for child in children:
+        pieces.append(text[cursor : max(child.start, cursor)])
+        cursor = max(cursor, child.end)
+    pieces.append(text[cursor : span.end])
+    return "".join(pieces)
+
+
+def inputs_from_spans(
+    text: str,
+    spans: Sequence[UnitSpan],
+    *,
+    tokenize: Callable[[str], Sequence[str]] | None = None,
+) -> list[TagInput]:
+    """Build one ``TagInput`` per outline span; ``tokenize`` (optional) segments words."""
+    inputs = []
+    for index, span in enumerate(spans):
+        ancestors: list[str] = []
+        parent = span.parent
+        while parent is not None:
+            ancestors.append(spans[parent].headline)
+            parent = spans[parent].parent
+        item = TagInput(
+            headline=span.headline,
+            marker=span.marker,
+            kind=span.kind,
+            level=span.level,
+            own_text=own_text_of(text, spans, index),
+            ancestor_headlines=tuple(reversed(ancestors)),
+            position=span.start / max(len(text), 1),
+        )
+        if tokenize is not None:
+            body = _body_text(item, len(item.own_text))
+            item = replace(item, tokens=(*tokenize(item.headline), *tokenize(body)))
+        inputs.append(item)
+    return inputs
+
+
 # ---------------------------------------------------------------- silver labels
 
 
+def context_labels(headline: str) -> tuple[str, ...]:
+    """Labels a headline gives the units under it: a section title or a lead-in."""
+    labels = section_labels(headline)
+    if labels:
+        return labels
+    leadin = leadin_label(headline)
+    return (leadin,) if leadin else ()
+
+
 def nearest_section_labels(ancestor_headlines: Sequence[str]) -> tuple[str, ...]:
-    """Labels of the nearest ancestor whose headline is a section title, or ()."""
+    """Labels of the nearest ancestor that is a section title or a lead-in, or ()."""
     for headline in reversed(ancestor_headlines):
-        labels = section_labels(headline)
+        labels = context_labels(headline)
         if labels:
             return labels
     return ()
@@ -276,7 +342,7 @@ def silver_examples(inputs: Sequence[TagInput]) -> list[tuple[TagInput, str]]:
     """Units under a single-label section title, labelled by it (section titles excluded)."""
     examples = []
     for item in inputs:
-        if section_labels(item.headline):
+        if context_labels(item.headline):
             continue
         labels = nearest_section_labels(item.ancestor_headlines)
         if len(labels) == 1:
@@ -328,8 +394,11 @@ def _label_one(
     item: TagInput, proba: dict[str, float] | None, options: TagOptions
 ) -> tuple[str, float]:
     own = section_labels(item.headline) if item.kind != "enum" else ()
+    own = own or tuple(filter(None, [leadin_label(item.headline)]))
     if own:
         return own[0], 0.95 if len(own) == 1 else 0.6
+    if item.kind == "part":
+        return OTHER, 0.9  # a whole report in a multi-report file has no single label
     evidence = cue_evidence(item, options)
     for label, value in (proba or {}).items():
         if label in evidence:
@@ -337,8 +406,16 @@ def _label_one(
     prior = nearest_section_labels(item.ancestor_headlines)
     if prior:
         allowed = set(prior).union(*(OVERRIDE_TABLE[label] for label in prior))
+        body = body_cue_counts(item, options.max_body_chars)
+        for label in allowed.difference(prior):
+            if body[label] >= options.dominant_cues and all(
+                body[label] >= 2 * body[held] for held in prior
+            ):
+                evidence[label] += options.dominance_bonus
+        weight = {"background": options.background_prior_weight}
         scores = {
-            label: evidence[label] + (options.prior_weight if label in prior else 0.0)
+            label: evidence[label]
+            + (weight.get(label, options.prior_weight) if label in prior else 0.0)
             for label in sorted(allowed)
         }
         best = max(scores, key=lambda label: (scores[label], label in prior))

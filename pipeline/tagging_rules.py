@@ -30,6 +30,9 @@ MAX_GAP_CHARS = 10
 LACK_CANCELS_TABLE = frozenset({"practice", "countermeasure", "background"})
 LACK_WORDS_TABLE = ("缺乏", "缺少", "欠缺", "没有", "不够", "无")
 
+# A lead-in phrase must sit this close to the start of a headline to open a list.
+LEADIN_WINDOW = 12
+
 # Trailing punctuation a title may carry: "二、存在的主要问题：".
 RE_TITLE_TRAIL = re.compile(r"[。：:；;！!？?.\s]+$")
 # Sentence punctuation inside a headline means it is an item, not a section title.
@@ -54,6 +57,7 @@ class Lexicon:
     gapped: dict[str, tuple[str, ...]]
     words: dict[str, tuple[str, ...]]
     marker_verbs: dict[str, tuple[str, ...]]
+    leadins: dict[str, tuple[str, ...]]
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +77,7 @@ def load_lexicon() -> Lexicon:
         gapped={label: tuple(cues.get(label, {}).get("gapped", ())) for label in LABELS},
         words={label: tuple(cues.get(label, {}).get("words", ())) for label in LABELS},
         marker_verbs={k: tuple(v) for k, v in data.get("markers", {}).items()},
+        leadins={k: tuple(v) for k, v in data.get("leadins", {}).items()},
     )
 
 
@@ -120,6 +125,15 @@ def section_labels(headline: str) -> tuple[str, ...]:
         if label and label not in labels:
             labels.append(label)
     return tuple(labels)
+
+
+def leadin_label(headline: str) -> str | None:
+    """Label of a list a headline opens: "究其原因，主要有…" → cause."""
+    head = normalize(headline)[:LEADIN_WINDOW]
+    for label, phrases in load_lexicon().leadins.items():
+        if any(phrase in head for phrase in phrases):
+            return label
+    return None
 
 
 def section_label(headline: str) -> str | None:

@@ -46,7 +46,7 @@ class IngestOptions:
 
     jobs: int = 2  # worker processes for new files; 1 = in-process
     parallel_min_files: int = 8  # fewer new files than this are read in-process
-    commit_every: int = 50  # files per transaction, so a killed run keeps its progress
+    skip_names: tuple[str, ...] = ("metadata.csv", "diaoyan.toml", "README.md")  # not reports
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def run(store: Store, config: Config, corpus: Path,
     options = config.options("ingest", IngestOptions)
     toolkit = make_toolkit(config)
     config_digest = config.digest(*CONFIG_SECTIONS)
-    jobs, parts_by_file = plan_files(store, corpus, config_digest, toolkit, result)
+    jobs, parts_by_file = plan_files(store, corpus, config_digest, toolkit, options, result)
     for job, parts in compute_files(jobs, toolkit, options):
         file_key = work_key(STAGE, VERSION, config_digest, job.file_sha)
         with store.transaction():
@@ -109,17 +109,18 @@ def make_toolkit(config: Config) -> Toolkit:
         read=config.options("read", readers.ReadOptions),
         clean=config.options("clean", cleaning.CleanOptions),
         layout=config.options("layout", layout.LayoutOptions),
-        metadata=config.options("metadata", metadata.MetadataOptions),
+        metadata=replace(config.options("metadata", metadata.MetadataOptions),
+                         region=config.options("region", gazetteer.RegionOptions)),
         split=config.options("split", split.SplitOptions),
     )
 
 
 def plan_files(store: Store, corpus: Path, config_digest: str, toolkit: Toolkit,
-               result: StageResult) -> tuple[list[FileJob], dict[str, list[dict[str, Any]]]]:
+               options: IngestOptions, result: StageResult) -> tuple[list[FileJob], dict[str, list[dict[str, Any]]]]:
     """Walk the corpus: cached files are reused, unreadable ones recorded, the rest queued."""
     jobs: list[FileJob] = []
     parts_by_file: dict[str, list[dict[str, Any]]] = {}
-    for entry in readers.iter_corpus(corpus):
+    for entry in readers.iter_corpus(corpus, skip_names=options.skip_names):
         if entry.error:
             parts_by_file[entry.rel_path] = [error_part(entry.rel_path, entry.error)]
             continue

@@ -75,7 +75,7 @@ def train(inputs_by_doc: dict[str, tuple[list[Unit], list[tagging.TagInput]]], c
     """Fit the classifier on corpus silver + seed silver; returns it and what it learned from."""
     corpus_inputs = [item for _, inputs in inputs_by_doc.values() for item in inputs]
     corpus_silver = tagging.silver_examples(corpus_inputs)
-    words = nlp.word_splitter(config.options("segment", nlp.SegmentOptions))
+    words = nlp.get_segmenter(config.options("segment", nlp.SegmentOptions)).lcut
     seed_silver = tagging.seed_examples(words)
     classifier = tagging.train_classifier(corpus_silver + seed_silver, options)
     info = {"silver_corpus": len(corpus_silver), "silver_seed": len(seed_silver),

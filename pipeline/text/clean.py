@@ -164,18 +164,19 @@ def squeeze_cjk_spaces(t: Tracked, *, options: CleanOptions = CleanOptions()) ->
     spaces separate names ("雷 智  刘 林").
     """
     text = t.text
+    newlines = [m.start() for m in P.RE_NEWLINE_CHAR.finditer(text)]
     edits: list[Edit] = []
     keep_line: dict[int, bool] = {}
     for match in P.RE_CJK_SPACE.finditer(text):
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        if line_start not in keep_line:
-            line_end = text.find("\n", match.end())
-            line = text[line_start : line_end if line_end >= 0 else len(text)].strip()
-            tokens = line.split()
-            keep_line[line_start] = len(line) <= options.cjk_space_min_line_len or all(
-                len(token) <= 3 for token in tokens
+        line_no = bisect_right(newlines, match.start())
+        if line_no not in keep_line:
+            line_start = newlines[line_no - 1] + 1 if line_no else 0
+            line_end = newlines[line_no] if line_no < len(newlines) else len(text)
+            line = text[line_start:line_end].strip()
+            keep_line[line_no] = len(line) <= options.cjk_space_min_line_len or all(
+                len(token) <= 3 for token in line.split()
             )
-        if not keep_line[line_start]:
+        if not keep_line[line_no]:
             edits.append((match.start(), match.end(), ""))
     return t.edit(edits) if edits else t
 

@@ -51,7 +51,10 @@ RE_SENTENCE_INSIDE = re.compile(f"[{FINAL_PUNCT}]")
 # "基层是…之基，…" -> text after a title that holds a clause break: body, not a subtitle
 RE_BODY_TEXT = re.compile(f"[{FINAL_PUNCT}，,]")
 # "建设。鉴于…" -> a line that opens with the last few characters of a wrapped sentence
-RE_SHORT_SENTENCE_TAIL = re.compile(rf"^\s*[^\s，、。；！？：]{{1,4}}[{FINAL_PUNCT}]")
+RE_SHORT_SENTENCE_TAIL = re.compile(rf"^\s*[^\s，、。；！？：]{{0,4}}[{FINAL_PUNCT}]")
+# "，每月召开…", "。县文旅局…", "）等单位" -> a line that opens with punctuation only a sentence
+# can continue with (no paragraph starts like this)
+RE_PUNCT_START = re.compile(r"^\s*[，,、。；;：:！!？?）)”’」』】…]")
 # "  全市…" (two spaces or an ideographic space) -> paragraph indentation, not a stray space
 RE_INDENT = re.compile(r"^(?: {2,}|\u3000)")
 RE_LEADING_SPACES = re.compile(r"^ +")
@@ -226,7 +229,7 @@ def _wrap_width(widths: list[int], options: LayoutOptions) -> int | None:
         while long_widths[low] < width * (1 - options.wrap_tolerance):
             low += 1
         count = high - low + 1
-        if count > best_count or (count == best_count and width == best_width):
+        if count > best_count:  # ascending scan: a tie keeps the narrower width
             best_width, best_count = width, count
     if best_width > options.max_wrap_width or best_count < options.min_wrapped_lines:
         return None
@@ -256,18 +259,31 @@ def _soft_blank_flags(lines: list[_Line], options: LayoutOptions) -> list[bool]:
 
 
 def _should_join(
-    prev: _Line, nxt: _Line, gap: int, soft: bool, full_from: int | None, options: LayoutOptions
+    prev: _Line,
+    nxt: _Line,
+    *,
+    prev_width: int,
+    gap: int,
+    soft: bool,
+    full_from: int | None,
+    options: LayoutOptions,
 ) -> bool:
-    """Decide whether ``nxt`` continues the sentence that ``prev`` breaks off."""
+    """Decide whether ``nxt`` continues the sentence that ``prev`` breaks off.
+
+    ``gap`` counts the blank lines between them; ``soft`` says those blanks are only
+    layout; ``full_from`` is the width from which a line counts as full (None: unwrapped).
+    """
     a, b = prev.content, nxt.content
     if is_caption(a, options=options) or is_caption(b, options=options):
         return False
     if RE_LINE_MARKER.match(b):
         return False
+    if RE_PUNCT_START.match(b) and (soft or not gap):
+        return True
     open_end = options.join_open_ends and bool(RE_OPEN_END.search(a))
     full = (
         full_from is not None
-        and display_width(a) >= full_from
+        and prev_width >= full_from
         and not RE_FINAL_END.search(a)
         and not RE_INDENT.match(nxt.text)
     )
@@ -291,19 +307,28 @@ def _join_edit(prev: _Line, nxt: _Line) -> Edit:
 def rejoin_wrapped_lines(t: Tracked, *, options: LayoutOptions = DEFAULT_OPTIONS) -> Tracked:
     """Join hard-wrapped lines back into paragraphs, keeping headings and captions apart."""
     lines = list(_iter_lines(t.text))
-    widths = [display_width(line.content) for line in lines if not line.blank]
-    wrap = _wrap_width(widths, options)
+    contents = [i for i, line in enumerate(lines) if not line.blank]
+    widths = {i: display_width(lines[i].content) for i in contents}
+    wrap = _wrap_width(list(widths.values()), options)
     full_from = None if wrap is None else int(wrap * options.full_line_share)
     soft = _soft_blank_flags(lines, options)
-    contents = [i for i, line in enumerate(lines) if not line.blank]
     edits: list[Edit] = []
     joins = 0
     for pos, index in enumerate(contents[:-1]):
         prev, nxt_index = lines[index], contents[pos + 1]
         nxt = lines[nxt_index]
         gap = nxt_index - index - 1
-        is_soft = soft[index] and soft[nxt_index]
-        if _should_join(prev, nxt, gap, is_soft, full_from, options):
+        is_soft = wrap is not None and soft[index] and soft[nxt_index]
+        join = _should_join(
+            prev,
+            nxt,
+            prev_width=widths[index],
+            gap=gap,
+            soft=is_soft,
+            full_from=full_from,
+            options=options,
+        )
+        if join:
             edits.append(_join_edit(prev, nxt))
             joins += 1
             continue

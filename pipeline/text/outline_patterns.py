@@ -49,16 +49,20 @@ HEADING_STYLE_TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
 # Styles that sit above any other whatever order they appear in (smaller = higher).
 STYLE_RANK_TABLE = {"chapter_部分": 0, "chapter_章": 1, "chapter_节": 2}
 
-# After an arabic marker, a unit or more digits means a quantity: 1.5万 / 3、4月 / 2.3倍
-RE_QUANTITY_AFTER = re.compile(r"^(?:[\d%％‰万亿千百倍元个人次名家户年月日号时岁米亩吨项条]|[-~～—])")
+# Right after a decimal number, a measure word means a quantity: 1.2万 / 2.5倍 / 3.6亩
+RE_QUANTITY_AFTER = re.compile(r"^[万亿倍元%％‰亩吨米岁]")
 # After 一、: "一、二季度" / "一、二产业" — a run of numerals, not a heading
 RE_NUMERAL_RUN_AFTER = re.compile(rf"^[{CN_NUM}][、，,]|^[{CN_NUM}][季产线类]")
-# Table rows: tabs, pipes, or several wide gaps — "1  张三  35  男"
-RE_TABLE_ROW = re.compile(r"\t|[|｜]|(?:\S\s{2,}){2,}")
+# Table rows: tabs, pipes, or two wide gaps — "1  东坪村  3000"
+RE_TABLE_ROW = re.compile(r"\t|[|｜]|\S\s{2,}\S+\s{2,}\S")
 # Figure/table captions and notes: （图 1：…） / 表2 … / 注： / 数据来源：
-RE_CAPTION = re.compile(r"^[（(]?\s*(?:图|表|附图|附表)\s*[\d一二三四五六七八九十]|^(?:注|资料来源|数据来源|来源)\s*[：:]")
+RE_CAPTION = re.compile(
+    r"^[（(]?\s*(?:图|表|附图|附表)\s*[\d一二三四五六七八九十]|^(?:注|资料来源|数据来源|来源)\s*[：:]"
+)
 # Date or signature lines: 2023年5月10日 / 二〇二三年五月
-RE_DATE_LINE = re.compile(r"^[\d〇零一二三四五六七八九十○Ｏ]{2,4}\s*年(?:\s*[\d一二三四五六七八九十]{1,2}\s*月)?")
+RE_DATE_LINE = re.compile(
+    r"^[\d〇零一二三四五六七八九十○Ｏ]{2,4}\s*年(?:\s*[\d一二三四五六七八九十]{1,2}\s*月)?"
+)
 # Titles: 关于…的调研报告 / …调查报告
 RE_TITLE_LIKE = re.compile(r"调研报告|调查报告|的报告$|^关于.{2,}的")
 # Author lines: "张 三 李 四" / "执笔：王五" / "县委组织部课题组"

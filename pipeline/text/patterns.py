@@ -217,6 +217,7 @@ RE_URL_TRAILING = re.compile(r"[.,;:!?)\]'’]+$")
 # a line with some text in it (lines end at a newline or a page break)
 RE_NONBLANK_LINE = re.compile(r"[^\S\n\f]*[^\s][^\n\f]*")
 RE_FORMFEED = re.compile(r"\f")
+RE_NEWLINE_CHAR = re.compile(r"\n")
 # blank/dropped-line run around a page break or removed line ("\f" marks both)
 RE_BREAK_RUN = re.compile(
     r"(?P<before>(?:[ \u3000]*\n)*)[ \u3000]*\f(?:[ \u3000\n]*\f)*(?P<after>(?:[ \u3000]*\n)*)"

@@ -1,11 +1,11 @@
-"""Regenerate the synthetic sample corpus from the UTF-8 sources in ``corpus/.src``.
+"""Regenerate the synthetic sample corpus from the UTF-8 sources in ``scripts/sample_sources``.
 
 Every report here is invented for diaoyan (see corpus/README.md). The sources are plain
 UTF-8: line 1 the title, line 2 the authors line (may be empty), then a blank line and the
 body, one paragraph or heading per line. ``|a|b|c|`` lines are table rows; a line opening
 with ``表`` just before them is the table caption.
 
-Run ``.venv/bin/python corpus/make_samples.py`` from the repository root. Output is
+Run ``.venv/bin/python scripts/make_samples.py`` from the repository root. Output is
 deterministic: fixed dates in the docx/pdf metadata, fixed zip timestamps, reportlab's
 invariant mode.
 """
@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SRC = HERE / ".src"
+SRC = HERE / "sample_sources"
+CORPUS = HERE.parent / "corpus"
 NOTICE = "【合成样例】本文为 diaoyan 自拟的示例报告，非真实文本。"
 
 HEADING_RE = re.compile(
@@ -46,7 +47,7 @@ class Source:
 
 
 def load(name: str) -> Source:
-    """Read ``corpus/.src/<name>.txt``."""
+    """Read ``scripts/sample_sources/<name>.txt``."""
     raw = (SRC / f"{name}.txt").read_text(encoding="utf-8").splitlines()
     body = [line.strip() for line in raw[2:] if line.strip()]
     return Source(raw[0].strip(), raw[1].strip(), body)
@@ -166,7 +167,7 @@ def build_pdf(src: Source, out: Path) -> None:
     pdf = canvas.Canvas(str(out), pagesize=A4, invariant=1)
     pdf.setTitle(src.title)
     pdf.setAuthor("diaoyan")
-    pdf.setCreator("diaoyan corpus/make_samples.py")
+    pdf.setCreator("diaoyan scripts/make_samples.py")
     pdf.setSubject("synthetic sample")
     page = 1
     y = top
@@ -245,7 +246,8 @@ def paged_text(src: Source) -> str:
         if para.startswith("（图"):
             lines.append(para)
             continue
-        lines.extend(wrap(space_numbers(para), PAGED_WIDTH))
+        pieces = wrap(space_numbers(para), PAGED_WIDTH)
+        lines.extend(piece.strip() for piece in pieces if piece.strip())
     per_page = -(-len(lines) // PAGED_PAGES)
     out = [NOTICE, ""]
     for number in range(PAGED_PAGES):
@@ -374,7 +376,7 @@ OUTPUTS = {
 }
 
 
-def main(out_dir: Path = HERE) -> None:
+def main(out_dir: Path = CORPUS) -> None:
     """Write every sample into ``out_dir`` (default: this folder)."""
     anji = load("A_anji_hezhang")
     for name, kind in OUTPUTS.items():
@@ -403,4 +405,4 @@ def main(out_dir: Path = HERE) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else CORPUS)

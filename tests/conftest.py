@@ -1,0 +1,46 @@
+"""Shared fixtures: paths to the sample corpus and the real seeds, and one pipeline run."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEEDS = SHARED / "corpus" / "seeds"
+GOLD = SHARED / "gold" / "seeds-partial.json"
+SAMPLE_CORPUS = REPO / "corpus"
+
+
+def need_seeds() -> None:
+    """Skip the calling test when the real seeds are not beside the repo."""
+    if not SEEDS.is_dir() or not GOLD.is_file():
+        pytest.skip("../shared/corpus/seeds not present")
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory):
+    """The whole pipeline run once on corpus/ (copied), with the report of each run."""
+    from pipeline.config import load_config
+    from pipeline.runner import run_pipeline
+
+    corpus = tmp_path_factory.mktemp("corpus") / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    out = tmp_path_factory.mktemp("out")
+    config = load_config(corpus=corpus)
+    first = run_pipeline(out, config, corpus=corpus)
+    return corpus, out, first
+
+
+@pytest.fixture(scope="session")
+def seeds_run(tmp_path_factory):
+    """The whole pipeline run once on the real seeds (skips when absent)."""
+    need_seeds()
+    from pipeline.config import load_config
+    from pipeline.runner import run_pipeline
+
+    out = tmp_path_factory.mktemp("seeds-out")
+    run_pipeline(out, load_config(), corpus=SEEDS)
+    return out

@@ -1,0 +1,61 @@
+"""CliRunner smoke tests, one per command."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from pipeline.lock import exclusive_output
+from tests.conftest import GOLD, need_seeds
+
+
+def write_corpus(path):
+    path.mkdir()
+    (path / "a.txt").write_text(
+        "关于农村供水的调研报告\n一、存在的问题\n（一）水源保障不足。部分村庄季节性缺水。\n"
+        "二、对策建议\n（一）加强水源建设。新建蓄水设施。\n", encoding="utf-8")
+    (path / "empty.txt").write_bytes(b"")
+
+
+def test_run_status_and_single_stages(tmp_path):
+    corpus, out = tmp_path / "c", tmp_path / "o"
+    write_corpus(corpus)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["run", str(corpus), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "empty.txt" in result.output
+    assert (out / "docs.jsonl").exists() and (out / "units.jsonl").exists()
+    result = runner.invoke(cli, ["status", str(out)])
+    assert result.exit_code == 0 and "empty file" in result.output
+    for stage in ("structure", "segment", "tag"):
+        result = runner.invoke(cli, [stage, str(out)])
+        assert result.exit_code == 0, result.output
+        assert "0 computed" in result.output
+    result = runner.invoke(cli, ["ingest", str(corpus), "--out", str(out), "--strict"])
+    assert result.exit_code == 1
+
+
+def test_second_run_refuses_while_the_folder_is_locked(tmp_path):
+    corpus, out = tmp_path / "c", tmp_path / "o"
+    write_corpus(corpus)
+    with exclusive_output(out):
+        result = CliRunner().invoke(cli, ["run", str(corpus), "--out", str(out)])
+    assert result.exit_code != 0
+    assert "in use by another diaoyan run" in result.output
+
+
+def test_bad_config_is_a_clear_error(tmp_path):
+    corpus = tmp_path / "c"
+    write_corpus(corpus)
+    (corpus / "diaoyan.toml").write_text("[ingest]\nnot_a_key = 1\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", str(corpus), "--out", str(tmp_path / "o")])
+    assert result.exit_code != 0 and "not_a_key" in result.output
+
+
+def test_eval_command(seeds_run):
+    need_seeds()
+    result = CliRunner().invoke(cli, ["eval", str(seeds_run), "--gold", str(GOLD), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "item_recall" in json.loads(result.output)

@@ -1,0 +1,151 @@
+"""Tests of metadata extraction: title, authors, year, placeholders, region."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.records import Region
+from pipeline.text.metadata import (
+    MetadataOptions,
+    extract_metadata,
+    find_title,
+    find_year,
+    has_placeholders,
+    parse_names,
+)
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SEEDS = SHARED / "corpus" / "seeds"
+MARKER = "【合成样例】本文为 diaoyan 自拟的示例报告，非真实文本。"
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["关于社区养老服务的调研报告", "一、基本情况"], "关于社区养老服务的调研报告"),
+        (["乡村振兴背景下村级组织建设的思考", "正文。"], "乡村振兴背景下村级组织建设的思考"),
+        (["关于农村饮水安全调研报告近年来我县持续推进农村饮水工程建设，" + "成效明显" * 10 + "。"],
+         "关于农村饮水安全调研报告"),
+        (["一、存在的问题", "正文。"], None),
+        (["近年来，各地持续推进基层治理改革，取得了一定成效，但仍存在一些问题。"], None),
+        (["山区小学教师队伍现状", "正文。"], "山区小学教师队伍现状"),  # short bare first line
+        (["张 三  李 四", "正文。"], None),  # an author line is not a title
+    ],
+)
+def test_find_title(lines, expected):
+    assert find_title(lines) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("王 五  赵 六  钱 七", ("王五", "赵六", "钱七")),
+        ("孔 一 曹 二 严 三", ("孔一", "曹二", "严三")),  # single spaces, even count: pairs
+        ("张三 李四", ("张三", "李四")),
+        ("王小明、赵六、欧阳晓东", ("王小明", "赵六", "欧阳晓东")),
+        ("李 小 明", ("李小明",)),  # three lone characters: one name
+        ("市委组织部课题组", ()),
+        ("一、基本情况", ()),
+        ("调研 报告", ()),  # not surnames
+        ("孙七 2021年6月", ("孙七",)),
+    ],
+)
+def test_parse_names(line, expected):
+    assert parse_names(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("关于河道治理的调研报告\n作者：周一 吴二\n正文。", ("周一", "吴二")),
+        ("关于河道治理的调研报告\n（执笔：郑三、王四）\n正文。", ("郑三", "王四")),
+        ("关于河道治理的调研报告\n课题组成员：冯五，陈六，褚七\n正文。", ("冯五", "陈六", "褚七")),
+        ("关于河道治理的调研报告\n县委政研室课题组\n正文。", ()),
+        ("关于河道治理的调研报告\n杨 八  朱 九\n正文。", ("杨八", "朱九")),
+        ("近年来河道治理成效明显。\n一、主要做法\n正文。", ()),
+    ],
+)
+def test_authors(text, expected):
+    assert extract_metadata(text).authors == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "expected"),
+    [
+        ("正文。", "2021年度基层减负情况调研报告", 2021),
+        ("关于某事的调研报告\n正文。\n二〇一九年十月", None, 2019),
+        ("关于某事的调研报告\n2020年6月\n正文。", None, 2020),
+        ("2016年以来累计投入资金。2018 年以来成效明显。力争到2030年全面完成。", None, 2018),
+        ("没有年份的正文。共有3000人，编号2099。", None, None),
+        ("1985年建厂，至今已有多年。", None, None),  # out of range
+    ],
+)
+def test_find_year(text, title, expected):
+    assert find_year(text, title) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("X县去年新招录公务员", True),
+        ("XX乡共有村民小组", True),
+        ("×××同志反映", True),
+        ("覆盖率达到**%", True),
+        ("开展“**”专项行动", True),
+        ("某某村党支部书记", True),
+        ("某县财政困难", True),
+        ("据某乡镇干部介绍", False),  # 某乡镇: plain usage
+        ("配备了XXL号服装和Windows XP电脑", False),
+        ("型号为X200的设备", False),
+        ("某些地方存在问题", False),
+    ],
+)
+def test_placeholders(text, expected):
+    assert has_placeholders(text) is expected
+
+
+def test_extract_metadata_synthetic():
+    text = (
+        f"{MARKER}\n关于张掖市临泽县农村人居环境整治的调研报告\n吴 甲  郑 乙\n"
+        "2022年以来，全县持续推进农村人居环境整治。临泽县共有行政村若干个，X村为试点。\n"
+        "一、基本情况\n全县累计改厕数量稳步增长。"
+    )
+    meta = extract_metadata(text)
+    assert meta.title == "关于张掖市临泽县农村人居环境整治的调研报告"
+    assert meta.authors == ("吴甲", "郑乙")
+    assert meta.year == 2022
+    assert meta.placeholders is True
+    assert meta.region == Region("甘肃省", "张掖市", "临泽县", "620723")
+
+
+def test_title_hint_wins():
+    text = "关于甲的调研报告\n正文。"
+    meta = extract_metadata(text, title_hint="站点标题", options=MetadataOptions())
+    assert meta.title == "站点标题"
+
+
+def _seed(prefix):
+    paths = sorted(SEEDS.glob(f"{prefix}*.txt")) if SEEDS.exists() else []
+    if not paths:
+        pytest.skip("shared seed corpus not available")
+    return paths[0]
+
+
+@pytest.mark.parametrize(("prefix", "placeholders"), [("000_", False), ("003_", True)])
+def test_seed_metadata_without_title(prefix, placeholders):
+    meta = extract_metadata(_seed(prefix).read_text(encoding="utf-8"))
+    assert (meta.title, meta.authors, meta.placeholders) == (None, (), placeholders)
+
+
+def test_seed_metadata_against_gold():
+    path = _seed("002_")
+    gold_path = SHARED / "gold" / "seeds-partial.json"
+    if not gold_path.exists():
+        pytest.skip("shared gold not available")
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))["docs"][path.name]
+    meta = extract_metadata(path.read_text(encoding="utf-8"))
+    assert meta.title == gold["title"]
+    assert list(meta.authors) == gold["authors"]
+    assert (meta.region.province or "") + (meta.region.city or "") == gold["region"]
+    assert meta.placeholders is False
