@@ -42,7 +42,7 @@ nightly: $(STAMP)
 	@if [ -d $(SEEDS) ]; then $(MAKE) --no-print-directory eval; fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline tests bench corpus
+	$(BIN)/ruff check pipeline tests bench scripts
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache bench/out

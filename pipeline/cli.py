@@ -32,8 +32,11 @@ wait_option = click.option(
 @click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
 def cli(verbose: bool) -> None:
     """Mine Chinese investigative reports for problems and countermeasures."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.INFO if verbose else logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    logging.getLogger("pipeline").addHandler(handler)
+    logging.getLogger("jieba").setLevel(logging.WARNING)  # its cache notices are noise here
 
 
 @cli.command()

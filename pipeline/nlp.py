@@ -289,18 +289,66 @@ def _install_stopwords(vocab: Vocab, stopwords: frozenset[str]) -> None:
         lexeme.is_stop = lexeme.orth_ in stopwords
 
 
+def words_and_spaces(pieces: Iterable[str]) -> tuple[list[str], list[bool]]:
+    """spaCy words/spaces from segmenter pieces that concatenate to the text.
+
+    Same result as ``spacy.util.get_words_and_spaces`` (one space after a word becomes
+    ``whitespace_``, other whitespace runs become tokens) in linear time: spaCy's version
+    re-slices the remaining text for every word, quadratic on a 30k-character report.
+    """
+    words: list[str] = []
+    spaces: list[bool] = []
+    gap = ""
+    for piece in pieces:
+        if piece.isspace():
+            gap += piece
+            continue
+        if gap:
+            _flush_gap(gap, words, spaces)
+            gap = ""
+        if piece:
+            words.append(piece)
+            spaces.append(False)
+    if gap:
+        _flush_gap(gap, words, spaces)
+    return words, spaces
+
+
+def _flush_gap(gap: str, words: list[str], spaces: list[bool]) -> None:
+    if words and gap[0] == " ":
+        spaces[-1] = True
+        gap = gap[1:]
+    if gap:
+        words.append(gap)
+        spaces.append(False)
+
+
+class JiebaTokenizer:
+    """spaCy tokenizer: cut with a private jieba.Tokenizer, build a Doc in linear time."""
+
+    def __init__(self, vocab: Vocab, segmenter: jieba.Tokenizer):
+        self.vocab = vocab
+        self.segmenter = segmenter
+
+    def __call__(self, text: str) -> Doc:
+        """Segment ``text`` into a Doc whose ``doc.text`` equals ``text``."""
+        pieces = list(self.segmenter.cut(text, cut_all=False, HMM=True))
+        if "".join(pieces) != text:
+            # jieba keeps every character today; fall back to spaCy's aligner if it stops.
+            words, spaces = spacy.util.get_words_and_spaces(pieces, text)
+        else:
+            words, spaces = words_and_spaces(pieces)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+
 def make_nlp(options: SegmentOptions | None = None) -> Language:
     """A blank Chinese spaCy pipeline that segments with jieba and the domain dictionary."""
     options = options or SegmentOptions()
-    # Built with the "char" segmenter and switched to jieba by hand: the "jieba" config
-    # makes spaCy load the global jieba dictionary (~0.8 s, ~100 MB) that we never use.
-    # ChineseTokenizer calls ``self.jieba_seg.cut`` when ``segmenter == "jieba"``; our
-    # private Tokenizer keeps the domain dictionary out of jieba's global state.
+    # Our own tokenizer rather than spaCy's "jieba" segmenter: that one uses the global
+    # jieba module (we keep the domain dictionary out of global state) and aligns words
+    # to text in quadratic time.
     nlp = spacy.blank("zh")
-    if not hasattr(nlp.tokenizer, "jieba_seg"):
-        raise RuntimeError("spaCy's Chinese tokenizer no longer exposes jieba_seg")
-    nlp.tokenizer.segmenter = "jieba"
-    nlp.tokenizer.jieba_seg = get_segmenter(options)
+    nlp.tokenizer = JiebaTokenizer(nlp.vocab, get_segmenter(options))
     _install_stopwords(nlp.vocab, load_stopwords(options.stopword_files))
     if options.pos:
         nlp.add_pipe(POS_COMPONENT, config={"user_dicts": list(options.user_dicts)})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -18,12 +19,22 @@ def status_table(out_dir: Path) -> str:
         rows = list(status_rows(store))
     finally:
         store.close()
-    width = max([len(d.source) for d, _ in rows] + [6])
-    lines = [f"{'source':<{width}}  {'status':<9}  {'doc_id':<16}  reason"]
+    width = max([display_width(d.source) for d, _ in rows] + [6])
+    lines = [f"{pad('source', width)}  {'status':<9}  {'doc_id':<16}  reason / metadata"]
     for doc, reason in rows:
         place = "/".join(filter(None, (doc.region.province, doc.region.city, doc.region.county)))
         detail = reason or " ".join(filter(None, (doc.title or "", place, str(doc.year or ""))))
-        lines.append(f"{doc.source:<{width}}  {doc.status:<9}  {doc.doc_id:<16}  {detail}")
+        lines.append(f"{pad(doc.source, width)}  {doc.status:<9}  {doc.doc_id:<16}  {detail}")
     counts = Counter(d.status for d, _ in rows)
     lines.append(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "empty")
     return "\n".join(lines)
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of a string: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """Left-align ``text`` in ``width`` terminal columns."""
+    return text + " " * max(0, width - display_width(text))

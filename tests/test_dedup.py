@@ -2,7 +2,9 @@
 
 from pipeline.dedup import DedupItem, find_duplicates
 
-BASE = "".join(f"第{i}段讲的是乡村道路养护资金不足的情况，各村反映维修经费长期短缺。" for i in range(40))
+BASE = "".join(
+    f"第{i}段讲的是乡村道路养护资金不足的情况，各村反映维修经费长期短缺。" for i in range(40)
+)
 
 
 def test_exact_and_near_duplicates_point_to_the_earlier_document():
@@ -22,4 +24,7 @@ def test_signature_cache_is_used():
     items = [DedupItem("a", "h1", BASE)]
     find_duplicates(items, remember=store.__setitem__)
     assert "h1" in store
-    find_duplicates(items, cached=store.get, remember=lambda *_: (_ for _ in ()).throw(AssertionError))
+    def must_not_compute(*_args):
+        raise AssertionError("signature recomputed")
+
+    find_duplicates(items, cached=store.get, remember=must_not_compute)

@@ -67,8 +67,8 @@ def test_second_run_does_no_work(sample_run):
 def test_bad_inputs_are_reported_and_the_rest_goes_on(tmp_path):
     corpus = tmp_path / "corpus"
     expected = make_bad_corpus(corpus)
-    (corpus / "good.txt").write_text("关于乡村道路养护的调研报告\n一、存在的问题\n资金不足，养护难以为继。\n",
-                                     encoding="utf-8")
+    good = "关于乡村道路养护的调研报告\n一、存在的问题\n资金不足，养护难以为继。\n"
+    (corpus / "good.txt").write_text(good, encoding="utf-8")
     report = run_pipeline(tmp_path / "out", load_config(), corpus=corpus,
                           stages=("ingest",))
     docs = {d["source"]: d for d in read_jsonl(tmp_path / "out" / "docs.jsonl")}

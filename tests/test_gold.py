@@ -9,7 +9,8 @@ from pipeline.evaluate import evaluate_output
 from tests.conftest import GOLD
 
 RE_LEFTOVER = re.compile(
-    r"当前位置|本文标题|链接地址|欢迎访问|https?://|www\.|^[—－-]\s*\d+\s*[—－-]$|第\s*\d+\s*页", re.M
+    r"当前位置|本文标题|链接地址|欢迎访问|https?://|www\.|^[—－-]\s*\d+\s*[—－-]$|第\s*\d+\s*页",
+    re.M,
 )
 
 

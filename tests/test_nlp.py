@@ -186,3 +186,14 @@ def test_seeds_segment_and_round_trip():
             tag == "x" and not N._is_punct(word) for word, tag in tokens if not word.isspace()
         )
         assert unknown / len(tagged) < 0.05
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["  前导空格 a b  c\n\n尾部 ", " ", "", "a\u3000b\t\tc \n d", "标题\r\n正文。", "容错 纠错"],
+)
+def test_words_and_spaces_matches_spacy_aligner(text):
+    from spacy.util import get_words_and_spaces
+
+    pieces = list(N.get_segmenter().cut(text))
+    assert N.words_and_spaces(pieces) == get_words_and_spaces(pieces, text)

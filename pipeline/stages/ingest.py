@@ -115,8 +115,11 @@ def make_toolkit(config: Config) -> Toolkit:
     )
 
 
+PartsByFile = dict[str, list[dict[str, Any]]]  # corpus path → the documents it produced
+
+
 def plan_files(store: Store, corpus: Path, config_digest: str, toolkit: Toolkit,
-               options: IngestOptions, result: StageResult) -> tuple[list[FileJob], dict[str, list[dict[str, Any]]]]:
+               options: IngestOptions, result: StageResult) -> tuple[list[FileJob], PartsByFile]:
     """Walk the corpus: cached files are reused, unreadable ones recorded, the rest queued."""
     jobs: list[FileJob] = []
     parts_by_file: dict[str, list[dict[str, Any]]] = {}
@@ -248,7 +251,10 @@ def assemble_documents(
 
 def make_doc_id(part: dict[str, Any], taken: dict[str, Any]) -> str:
     """An id stable for the same file content (and part), unique within the corpus."""
-    basis = f"{part['file_sha']}#{part['part']}" if part.get("file_sha") else f"err:{part['source']}"
+    if part.get("file_sha"):
+        basis = f"{part['file_sha']}#{part['part']}"
+    else:
+        basis = f"err:{part['source']}"
     doc_id = hashlib.sha256(basis.encode()).hexdigest()[:16]
     if doc_id in taken:  # byte-identical files: the later copy keys on its path too
         doc_id = hashlib.sha256(f"{basis}|{part['source']}".encode()).hexdigest()[:16]

@@ -28,7 +28,7 @@ class Tracked:
         return cls(raw, tuple(range(len(raw) + 1)))
 
     def edit(self, edits: Iterable[Edit]) -> Tracked:
-        """Apply non-overlapping edits; inserted characters map to the start of what they replace."""
+        """Apply non-overlapping edits; new characters map to the start of what they replace."""
         pieces: list[str] = []
         new_offsets: list[int] = []
         cursor = 0
@@ -54,7 +54,7 @@ class Tracked:
         return self.edit(edits) if edits else self
 
     def map_chars(self, convert: Callable[[str], str]) -> Tracked:
-        """Apply a length-preserving conversion (e.g. t2s); falls back per line if lengths differ."""
+        """Apply a length-preserving conversion (e.g. t2s); per line if lengths differ."""
         converted = convert(self.text)
         if len(converted) == len(self.text):
             return Tracked(converted, self.offsets)
