@@ -82,7 +82,7 @@ def main() -> None:
     sample = documents[:4]
     blobs = N.segment_texts(sample, N.SegmentOptions(n_process=1))
     size_ratio = sum(map(len, blobs)) / sum(map(len, sample))
-    results.append({"run": "DocBin size", "bytes_per_char": round(size_ratio, 2)})
+    results.append({"run": "serialized size", "bytes_per_char": round(size_ratio, 2)})
     start = time.perf_counter()
     for blob in blobs:
         N.tokens_of(blob)

@@ -6,6 +6,7 @@ loose dicts or tuples, so a reader can see what a stage consumes and produces.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -49,7 +50,7 @@ class Cleaned:
     """
 
     text: str
-    offsets: tuple[int, ...]
+    offsets: Sequence[int]  # an array("q") from Tracked
     script: str = "simplified"  # simplified | traditional (of the original)
     captions: tuple[tuple[int, int], ...] = ()  # spans in ``text`` that are figure/table captions
     removed: tuple[str, ...] = ()  # a short sample of what was dropped, for the log

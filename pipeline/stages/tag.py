@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from pipeline import nlp, tagging
 from pipeline.config import Config
-from pipeline.records import Document, Unit
+from pipeline.records import Document, Unit, UnitSpan
 from pipeline.stages import StageResult, work_key
 from pipeline.store import Store
 
@@ -85,42 +85,18 @@ def train(inputs_by_doc: dict[str, tuple[list[Unit], list[tagging.TagInput]]], c
 
 def tag_inputs(doc: Document, units: list[Unit],
                token_blob: bytes | None) -> tuple[list[Unit], list[tagging.TagInput]]:
-    """What the tagger sees of each unit: headline, own text, ancestors, position, tokens."""
-    by_id = {u.unit_id: u for u in units}
-    children: dict[str, list[Unit]] = {}
-    for unit in units:
-        if unit.parent_id:
-            children.setdefault(unit.parent_id, []).append(unit)
+    """What the tagger sees of each unit: headline, own text, ancestors, position, stored words."""
+    index_of = {u.unit_id: i for i, u in enumerate(units)}
+    spans = [
+        UnitSpan(u.start, u.end, u.level, u.marker, u.headline, u.kind,
+                 index_of.get(u.parent_id) if u.parent_id else None)
+        for u in units
+    ]
     words, starts = token_positions(doc.text, token_blob)
-    inputs = []
-    for unit in units:
-        own_start, own_end = own_span(unit, children.get(unit.unit_id, []))
-        inputs.append(tagging.TagInput(
-            headline=unit.headline, marker=unit.marker, kind=unit.kind, level=unit.level,
-            own_text=doc.text[own_start:own_end],
-            ancestor_headlines=ancestor_headlines(unit, by_id),
-            position=unit.start / max(1, len(doc.text)),
-            tokens=words_between(words, starts, own_start, own_end),
-        ))
+    inputs = tagging.inputs_from_spans(
+        doc.text, spans, words_in=lambda start, end: words_between(words, starts, start, end)
+    )
     return units, inputs
-
-
-def own_span(unit: Unit, children: list[Unit]) -> tuple[int, int]:
-    """The unit's text before its first child (the heading and its lead paragraph)."""
-    if not children:
-        return unit.start, unit.end
-    return unit.start, max(unit.start, min(c.start for c in children))
-
-
-def ancestor_headlines(unit: Unit, by_id: dict[str, Unit]) -> tuple[str, ...]:
-    """Headlines of the unit's ancestors, outermost first."""
-    chain = []
-    parent_id = unit.parent_id
-    while parent_id and parent_id in by_id:
-        parent = by_id[parent_id]
-        chain.append(parent.headline)
-        parent_id = parent.parent_id
-    return tuple(reversed(chain))
 
 
 def token_positions(text: str, token_blob: bytes | None) -> tuple[list[str], list[int]]:

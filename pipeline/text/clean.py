@@ -33,25 +33,20 @@ from typing import NamedTuple
 
 from pipeline.records import Cleaned
 from pipeline.text import patterns as P
+from pipeline.text.layout import (
+    LayoutOptions,
+    find_captions,
+    rejoin_wrapped_lines,
+    split_run_on,
+)
 from pipeline.text.tracked import Edit, Tracked
-
-try:  # layout.py is written alongside this module; clean() still works without it
-    from pipeline.text.layout import (
-        LayoutOptions,
-        find_captions,
-        rejoin_wrapped_lines,
-        split_run_on,
-    )
-except ImportError:  # pragma: no cover - only while layout.py does not exist yet
-    LayoutOptions = None  # type: ignore[assignment,misc]
-    find_captions = rejoin_wrapped_lines = split_run_on = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class CleanOptions:
-    """Tunables of the cleaning rules (``[ingest.clean]`` in diaoyan.toml)."""
+    """Tunables of the cleaning rules (``[clean]`` in diaoyan.toml)."""
 
     # Chrome words (下载, 来源:, 编辑:) only drop a line this short: body text uses them too.
     chrome_max_len: int = 60
@@ -318,11 +313,14 @@ def classify_lines(
     for index, line in enumerate(lines):
         if index in dropped:
             continue
-        reason = page_number_reason(line.text) or chrome_reason(line.text, options=options)
+        reason = None
+        if len(line.text) <= options.chrome_clear_max_len:  # furniture is short
+            reason = page_number_reason(line.text) or chrome_reason(line.text, options=options)
         if reason is None and P.RE_URL_LINE.fullmatch(line.text):
             reason = "url"
         if reason is None and header_keys and _header_key(line.text) in header_keys:
-            reason = "header"
+            # A report's title often doubles as its running header: keep it at the very top.
+            reason = None if index == 0 else "header"
         if reason:
             dropped[index] = reason
             hint = title_hint_from(line.text, reason)
@@ -331,11 +329,32 @@ def classify_lines(
     return dropped, hints.get("title") or hints.get("breadcrumb")
 
 
-def _collapse_break(match) -> str:
-    if match.start() == 0 or match.end() == len(match.string):
-        return ""
-    newlines = min(match.group("before").count("\n"), match.group("after").count("\n"))
-    return "\n" * max(1, newlines)
+def collapse_breaks(t: Tracked) -> Tracked:
+    """Fold each page break ("\f") and the blank lines around it into one separator.
+
+    The separator is the smaller of the newline runs before and after, at least one
+    newline ("" at the text's ends). Scans from each "\f" outwards, so a long run of
+    blank lines costs linear time.
+    """
+    text = t.text
+    edits: list[Edit] = []
+    floor = 0
+    for match in P.RE_BREAK_FORWARD.finditer(text):
+        if match.start() < floor:
+            continue
+        before_text = text[floor : match.start()]
+        start = floor + len(before_text.rstrip(" \u3000\n"))
+        forward = match.group(0)
+        end = match.start() + max(forward.rfind("\n"), forward.rfind("\f")) + 1
+        if start == 0 or end == len(text):
+            separator = ""
+        else:
+            before = text.count("\n", start, match.start())
+            after = text.count("\n", match.start(), end)
+            separator = "\n" * max(1, min(before, after))
+        edits.append((start, end, separator))
+        floor = match.end()
+    return t.edit(edits) if edits else t
 
 
 def drop_lines(
@@ -353,8 +372,9 @@ def drop_lines(
     # "\f" marks a removed line, like a page break, so one regex collapses both.
     edits = [(lines[i].start, lines[i].end, "\f") for i in sorted(dropped)]
     removed = [lines[i].text for i in sorted(dropped)]
+    log.debug("drop_lines: %s", Counter(dropped.values()))
     t = t.edit(edits) if edits else t
-    return t.sub(P.RE_BREAK_RUN, _collapse_break), title_hint, removed
+    return collapse_breaks(t), title_hint, removed
 
 
 # --- 6. URLs ---------------------------------------------------------------------------------
@@ -380,15 +400,11 @@ def tidy_lines(t: Tracked) -> Tracked:
     t = t.sub(P.RE_MANY_NEWLINES, "\n\n")
     start = len(t.text) - len(t.text.lstrip())
     end = len(t.text.rstrip())
-    if start == 0 and end == len(t.text):
-        return t
-    return Tracked(t.text[start:end], t.offsets[start:end] + (t.offsets[end],))
+    edits = [edit for edit in ((0, start, ""), (end, len(t.text), "")) if edit[0] < edit[1]]
+    return t.edit(edits) if edits else t
 
 
 def _apply_layout(t: Tracked, title_hint: str | None, layout: LayoutOptions | None) -> Tracked:
-    if split_run_on is None:
-        log.warning("pipeline.text.layout is missing: paragraphs are not restored")
-        return t
     layout = layout if layout is not None else LayoutOptions()
     # split_run_on only touches very long lines (LayoutOptions.run_on_min_chars) and a
     # title glued to the first sentence, so it is safe to call on every text.
@@ -415,8 +431,7 @@ def clean(
     t = squeeze_cjk_spaces(t, options=options)
     t = _apply_layout(t, title_hint, layout)
     t = tidy_lines(t)
-    layout = layout if layout is not None or LayoutOptions is None else LayoutOptions()
-    captions = find_captions(t.text, options=layout) if find_captions is not None else ()
+    captions = find_captions(t.text, options=layout if layout is not None else LayoutOptions())
     return Cleaned(
         text=t.text,
         offsets=t.offsets,
@@ -431,6 +446,7 @@ __all__ = [
     "CleanOptions",
     "clean",
     "classify_lines",
+    "collapse_breaks",
     "chrome_reason",
     "drop_lines",
     "is_traditional",

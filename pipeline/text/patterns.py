@@ -218,11 +218,9 @@ RE_URL_TRAILING = re.compile(r"[.,;:!?)\]'’]+$")
 RE_NONBLANK_LINE = re.compile(r"[^\S\n\f]*[^\s][^\n\f]*")
 RE_FORMFEED = re.compile(r"\f")
 RE_NEWLINE_CHAR = re.compile(r"\n")
-# blank/dropped-line run around a page break or removed line ("\f" marks both)
-RE_BREAK_RUN = re.compile(
-    r"(?P<before>(?:[ \u3000]*\n)*)[ \u3000]*\f(?:[ \u3000\n]*\f)*(?P<after>(?:[ \u3000]*\n)*)"
-)
+# a page break or removed line ("\f" marks both) and the blank lines after it
+RE_BREAK_FORWARD = re.compile(r"\f[ \u3000\n\f]*")
 # "  text  " line edges
-RE_LINE_EDGE_SPACE = re.compile(r"^[ \u3000]+|[ \u3000]+$", re.MULTILINE)
+RE_LINE_EDGE_SPACE = re.compile(r"^[ \u3000]+|(?<![ \u3000])[ \u3000]+$", re.MULTILINE)
 # three or more newlines -> one blank line
 RE_MANY_NEWLINES = re.compile(r"\n(?:[ \u3000]*\n){2,}")
