@@ -24,6 +24,7 @@ import pickle
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from importlib import resources
 
 import numpy as np
@@ -115,6 +116,8 @@ class TagOptions:
     max_body_chars: int = 400  # own text looked at for cues and features
     regularization: float = 4.0  # LogisticRegression C
     random_state: int = 0
+    retrain_growth: float = 0.25  # retrain when corpus silver changed by this share (0: always)
+    max_silver: int = 20000  # cap on corpus silver units per fit (a stable hash picks them)
 
 
 # ---------------------------------------------------------------- cue evidence
@@ -163,10 +166,15 @@ def _headline_texts(items: Sequence[TagInput]) -> list[str]:
     return [normalize(item.marker + item.headline) for item in items]
 
 
+@lru_cache(maxsize=1 << 17)  # words repeat across units: normalise each form once
+def _normal_word(token: str) -> str:
+    return normalize(token)
+
+
 def _word_lists(items: Sequence[TagInput]) -> list[list[str]]:
     lists = []
     for item in items:
-        words = [normalize(token) for token in item.tokens if normalize(token)]
+        words = [w for w in map(_normal_word, item.tokens[:400]) if w]
         if not words:
             words = _char_bigrams(normalize(item.headline) + "|" + _body_text(item, 400))
         lists.append(words[:300])
@@ -338,6 +346,7 @@ def inputs_from_spans(
 # ---------------------------------------------------------------- silver labels
 
 
+@lru_cache(maxsize=65536)
 def context_labels(headline: str) -> tuple[str, ...]:
     """Labels a headline gives the units under it: a section title or a lead-in."""
     labels = section_labels(headline)

@@ -83,7 +83,14 @@ def load_lexicon() -> Lexicon:
 
 def normalize(text: str) -> str:
     """NFKC-normalise and drop all whitespace (PDF text breaks words with spaces)."""
+    if len(text or "") <= 8:
+        return _normalize_word(text or "")
     return RE_SPACES.sub("", unicodedata.normalize("NFKC", text or ""))
+
+
+@lru_cache(maxsize=1 << 17)  # tokens repeat across units; normalising them was a hot spot
+def _normalize_word(text: str) -> str:
+    return RE_SPACES.sub("", unicodedata.normalize("NFKC", text))
 
 
 # ---------------------------------------------------------------- section titles
@@ -113,6 +120,7 @@ def _part_label(part: str, lexicon: Lexicon) -> str | None:
     return label
 
 
+@lru_cache(maxsize=65536)  # headlines repeat: every unit asks about all its ancestors
 def section_labels(headline: str) -> tuple[str, ...]:
     """All labels a section TITLE names, in order: "问题与对策" → (problem, countermeasure)."""
     lexicon = load_lexicon()
@@ -190,7 +198,7 @@ def _matchers() -> _Matchers:
     return _Matchers(vocab, phrases, gapped, words)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)  # features and decisions both ask, for every unit
 def cue_counts(text: str, words: tuple[str, ...] = ()) -> dict[str, int]:
     """Count cue matches per label in ``text`` (and whole-word cues among ``words``)."""
     counts = dict.fromkeys(LABELS, 0)

@@ -1,16 +1,19 @@
 """Tag: every unit → problem / cause / countermeasure / practice / background / other.
 
-Reads units (structure) and tokens (segment); trains the unit classifier on silver
-labels derived from section titles across the corpus plus the shipped seed examples;
-writes ``units.label``/``label_score`` and the model (``models`` table). The work key
-covers the tag config and every document's structure and segment keys: an
-unchanged corpus relabels nothing; a changed one retrains (cheap next to
-segmentation) and relabels all units so labels stay consistent with one model.
+Reads units (structure) and tokens (segment); writes ``units.label``/``label_score``
+and the unit classifier (``models`` table). The classifier is trained on silver
+labels (units under section titles such as 存在的问题/对策建议) from the whole corpus
+plus the shipped seed examples. It is retrained when the tag config changes or the
+corpus silver has grown or shrunk by ``retrain_growth`` since the stored model, not
+on every new report: a nightly run with a few new reports labels just those, with
+the stored model (whose key, training counts and run are in the provenance). A unit
+is relabelled only when its document's units, tokens or the model changed.
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import time
 from collections.abc import Callable
 
@@ -21,70 +24,138 @@ from pipeline.stages import StageResult, work_key
 from pipeline.store import Store
 
 STAGE = "tag"
-VERSION = 1
+VERSION = 2
 MODEL_NAME = "unit_classifier"
 
 
 def run(store: Store, config: Config,
         progress: Callable[[str], None] | None = None) -> StageResult:
-    """Label every unit, retraining the classifier only when its inputs changed."""
+    """Label units of changed documents; retrain the classifier only when warranted."""
     started = time.monotonic()
     result = StageResult(STAGE)
     options = config.options("tag", tagging.TagOptions)
     docs = list(store.iter_documents(status="ok"))
-    corpus_key = corpus_work_key(store, config, docs)
-    done = store.get_work_keys(STAGE)
-    if docs and all(done.get(d.doc_id) == corpus_key for d in docs):
-        result.reused = len(docs)
-        result.seconds = time.monotonic() - started
-        return result
-    inputs_by_doc = {d.doc_id: tag_inputs(d, list(store.iter_units(d.doc_id)),
-                                          store.get_tokens(d.doc_id)) for d in docs}
-    classifier, info = train(inputs_by_doc, config, options)
-    with store.transaction():
-        if classifier is not None:
-            store.put_model(MODEL_NAME, corpus_key, classifier.to_bytes(), info)
+    units_by_doc = {d.doc_id: list(store.iter_units(d.doc_id)) for d in docs}
+    config_key = work_key(STAGE, VERSION, tagging.TAGGER_VERSION, config.digest("tag", "segment"))
+    silver_count = sum(count_silver(units) for units in units_by_doc.values())
+    stored = store.get_model(MODEL_NAME)
+    inputs_by_doc: dict[str, list[tagging.TagInput]] = {}  # built once, shared with labelling
+    if needs_retrain(stored, config_key, silver_count, options):
         for doc in docs:
-            units, inputs = inputs_by_doc[doc.doc_id]
-            labels = tagging.label_units(inputs, classifier=classifier, options=options)
-            store.put_labels((u.unit_id, label, score)
-                             for u, (label, score) in zip(units, labels, strict=True))
-            store.put_work_key(STAGE, doc.doc_id, corpus_key)
-            result.processed += 1
-    result.notes.append(f"classifier trained on {info.get('silver_corpus', 0)} corpus + "
-                        f"{info.get('silver_seed', 0)} seed silver units")
+            inputs_by_doc[doc.doc_id] = tag_inputs(doc, units_by_doc[doc.doc_id],
+                                                   store.get_tokens(doc.doc_id))
+        classifier, model_key, info = train(config, options, inputs_by_doc)
+        info.update(config_key=config_key, silver_count=silver_count)
+        if classifier is not None:
+            with store.transaction():
+                store.put_model(MODEL_NAME, model_key, classifier.to_bytes(), info)
+        result.notes.append(f"classifier trained on {info['silver_corpus']} corpus + "
+                            f"{info['silver_seed']} seed silver units")
+    else:
+        model_key, blob, info = stored  # type: ignore[misc]
+        classifier = tagging.Classifier.from_bytes(blob)
+        result.notes.append(f"classifier reused ({info.get('silver_corpus')} corpus silver)")
+    label_changed(store, docs, units_by_doc, inputs_by_doc, classifier, model_key, options,
+                  result)
     if progress:
-        progress(result.notes[-1])
+        progress("; ".join(result.notes))
     result.seconds = time.monotonic() - started
     return result
 
 
-def corpus_work_key(store: Store, config: Config, docs: list[Document]) -> str:
-    """One key for the whole labelling: config plus every document's upstream keys."""
+def label_changed(store: Store, docs: list[Document], units_by_doc: dict[str, list[Unit]],
+                  inputs_by_doc: dict[str, list[tagging.TagInput]],
+                  classifier: tagging.Classifier | None, model_key: str,
+                  options: tagging.TagOptions, result: StageResult) -> None:
+    """Label the documents whose units, tokens or model changed since they were labelled."""
+    done = store.get_work_keys(STAGE)
     structure_keys = store.get_work_keys("structure")
     segment_keys = store.get_work_keys("segment")
-    upstream = sorted(
-        (d.doc_id, structure_keys.get(d.doc_id, ""), segment_keys.get(d.doc_id, ""))
-        for d in docs
-    )
-    return work_key(STAGE, VERSION, config.digest("tag"), upstream)
+    changed: list[tuple[str, str]] = []  # (doc_id, key)
+    units: list[Unit] = []
+    inputs: list[tagging.TagInput] = []
+    for doc in docs:
+        key = work_key(model_key, structure_keys.get(doc.doc_id), segment_keys.get(doc.doc_id))
+        if done.get(doc.doc_id) == key:
+            result.reused += 1
+            continue
+        changed.append((doc.doc_id, key))
+        units.extend(units_by_doc[doc.doc_id])
+        inputs.extend(inputs_by_doc.get(doc.doc_id)
+                      or tag_inputs(doc, units_by_doc[doc.doc_id], store.get_tokens(doc.doc_id)))
+    # one classifier call for all changed units: per-document calls cost more in overhead
+    labels = tagging.label_units(inputs, classifier=classifier, options=options)
+    with store.transaction():
+        store.put_labels((u.unit_id, label, score)
+                         for u, (label, score) in zip(units, labels, strict=True))
+        for doc_id, key in changed:
+            store.put_work_key(STAGE, doc_id, key)
+    result.processed = len(changed)
 
 
-def train(inputs_by_doc: dict[str, tuple[list[Unit], list[tagging.TagInput]]], config: Config,
-          options: tagging.TagOptions) -> tuple[tagging.Classifier | None, dict[str, object]]:
-    """Fit the classifier on corpus silver + seed silver; returns it and what it learned from."""
-    corpus_inputs = [item for _, inputs in inputs_by_doc.values() for item in inputs]
-    corpus_silver = tagging.silver_examples(corpus_inputs)
+def count_silver(units: list[Unit]) -> int:
+    """How many units of a document sit under a single-label section title (cheap: no tokens)."""
+    headline_of = {u.unit_id: u.headline for u in units}
+    parent_of = {u.unit_id: u.parent_id for u in units}
+    count = 0
+    for unit in units:
+        if tagging.context_labels(unit.headline):
+            continue
+        chain, parent = [], unit.parent_id
+        while parent in headline_of:
+            chain.append(headline_of[parent])
+            parent = parent_of[parent]
+        count += len(tagging.nearest_section_labels(tuple(reversed(chain)))) == 1
+    return count
+
+
+def needs_retrain(stored: tuple[str, bytes, dict] | None, config_key: str, silver_count: int,
+                  options: tagging.TagOptions) -> bool:
+    """True without a model, after a config change, or when corpus silver moved enough."""
+    if stored is None:
+        return True
+    info = stored[2]
+    if info.get("config_key") != config_key:
+        return True
+    before = int(info.get("silver_count", 0))
+    if before == silver_count:
+        return False
+    return abs(silver_count - before) > options.retrain_growth * max(before, 1)
+
+
+def train(config: Config, options: tagging.TagOptions,
+          inputs_by_doc: dict[str, list[tagging.TagInput]]
+          ) -> tuple[tagging.Classifier | None, str, dict[str, object]]:
+    """Fit the classifier on corpus silver (capped, stably sampled) + seed silver."""
+    corpus_inputs = [item for inputs in inputs_by_doc.values() for item in inputs]
+    corpus_silver = sample_silver(tagging.silver_examples(corpus_inputs), options.max_silver)
     words = nlp.get_segmenter(config.options("segment", nlp.SegmentOptions)).lcut
     seed_silver = tagging.seed_examples(words)
     classifier = tagging.train_classifier(corpus_silver + seed_silver, options)
-    info = {"silver_corpus": len(corpus_silver), "silver_seed": len(seed_silver),
-            "random_state": options.random_state}
-    return classifier, info
+    fingerprint = hashlib.sha256()
+    for item, label in corpus_silver:
+        fingerprint.update(f"{label}\x1f{item.marker}{item.headline}\x1e".encode())
+    model_key = work_key(MODEL_NAME, config.digest("tag", "segment"), fingerprint.hexdigest())
+    info: dict[str, object] = {"silver_corpus": len(corpus_silver), "silver_seed": len(seed_silver),
+                               "random_state": options.random_state}
+    return classifier, model_key, info
+
+
+def sample_silver(examples: list[tuple[tagging.TagInput, str]],
+                  cap: int) -> list[tuple[tagging.TagInput, str]]:
+    """At most ``cap`` examples, picked by a stable hash so the same corpus gives the same set."""
+    if len(examples) <= cap:
+        return examples
+
+    def stable_rank(example: tuple[tagging.TagInput, str]) -> str:
+        item = example[0]
+        return hashlib.sha1(f"{item.headline}\x1f{item.own_text[:80]}".encode()).hexdigest()
+
+    return sorted(examples, key=stable_rank)[:cap]
 
 
 def tag_inputs(doc: Document, units: list[Unit],
-               token_blob: bytes | None) -> tuple[list[Unit], list[tagging.TagInput]]:
+               token_blob: bytes | None) -> list[tagging.TagInput]:
     """What the tagger sees of each unit: headline, own text, ancestors, position, stored words."""
     index_of = {u.unit_id: i for i, u in enumerate(units)}
     spans = [
@@ -93,10 +164,9 @@ def tag_inputs(doc: Document, units: list[Unit],
         for u in units
     ]
     words, starts = token_positions(doc.text, token_blob)
-    inputs = tagging.inputs_from_spans(
+    return tagging.inputs_from_spans(
         doc.text, spans, words_in=lambda start, end: words_between(words, starts, start, end)
     )
-    return units, inputs
 
 
 def token_positions(text: str, token_blob: bytes | None) -> tuple[list[str], list[int]]:
