@@ -169,7 +169,7 @@ BAD_FILE_TABLE: tuple[tuple[Callable[[Path], Path], str], ...] = (
     (make_scanned_pdf, "scanned PDF without a text layer (3 pages)"),
     (make_zip_bomb_docx, "zip bomb"),
     (make_plain_zip_docx, "not a .docx"),
-    (make_huge_txt, "file too large: 200.0 MB > limit 64 MB"),
+    (make_huge_txt, "file too large: 200.0 MB > limit 32 MB"),
     (make_symlink_loop, "symlink loop"),
     (make_broken_symlink, "broken symlink"),
 )

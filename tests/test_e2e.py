@@ -106,3 +106,29 @@ def test_killed_stage_leaves_previous_outputs_and_next_run_resumes(tmp_path, mon
     resumed = run_pipeline(out, load_config(corpus=corpus), corpus=corpus, stages=("ingest",))
     assert resumed.results[0].processed == 0  # the new file was committed before the crash
     assert b"extra.txt" in (out / "docs.jsonl").read_bytes()
+
+
+def test_metadata_csv_overrides_the_region(sample_run):
+    corpus, out, _ = sample_run
+    docs = {d["source"]: d for d in read_jsonl(out / "docs.jsonl")}
+    import csv
+
+    with (corpus / "metadata.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows
+    for row in rows:
+        region = docs[row["filename"]]["region"]
+        assert region["county"] == row["county"] and region["code"], region
+
+
+def test_byte_identical_copies_get_distinct_ids_and_are_duplicates(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "".join(f"第{i}条，河道保洁经费不足，巡河记录不全，群众反映较多。" for i in range(30))
+    for name in ("a.txt", "b.txt"):
+        (corpus / name).write_text("关于河道保洁的调研报告\n" + text, encoding="utf-8")
+    run_pipeline(tmp_path / "out", load_config(), corpus=corpus, stages=("ingest",))
+    docs = {d["source"]: d for d in read_jsonl(tmp_path / "out" / "docs.jsonl")}
+    assert docs["a.txt"]["doc_id"] != docs["b.txt"]["doc_id"]
+    assert docs["b.txt"]["status"] == "duplicate"
+    assert docs["b.txt"]["duplicate_of"] == docs["a.txt"]["doc_id"]

@@ -297,7 +297,7 @@ def test_huge_text_rejected_by_stat_without_reading(tmp_path, monkeypatch):
         return handle
 
     monkeypatch.setattr(Path, "open", spying_open)
-    with pytest.raises(ReadError, match=r"file too large: 200\.0 MB > limit 64 MB"):
+    with pytest.raises(ReadError, match=r"file too large: 200\.0 MB > limit 32 MB"):
         read_file(path)
     assert reads and all(0 < n <= 1024 for n in reads)  # only the sniffing prefix
 

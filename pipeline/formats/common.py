@@ -21,7 +21,7 @@ class ReadOptions:
 
     # Files larger than these are rejected by ``stat`` before a byte is read, so a
     # 200 MB text file costs nothing. A long 调研报告 is a few hundred KB of text.
-    max_text_bytes: int = 64 * MB  # .txt / .md / unknown text
+    max_text_bytes: int = 32 * MB  # .txt / .md; cleaning peaks at ≈19× the file size in RAM
     max_html_bytes: int = 32 * MB  # a saved web page; trafilatura builds a full tree
     max_docx_bytes: int = 128 * MB  # on-disk size; mostly embedded images
     max_pdf_bytes: int = 256 * MB  # scanned-with-OCR PDFs are image-heavy
