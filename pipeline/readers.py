@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pipeline.formats.common import DEFAULT_OPTIONS, MB, ReadError, ReadOptions
 from pipeline.formats.docx import human_size, read_docx
-from pipeline.formats.html import html_title, read_html
+from pipeline.formats.html import html_title, read_html, report_title
 from pipeline.formats.pdf import read_pdf
 from pipeline.formats.text import decode_text, detect_bom
 from pipeline.records import Extracted
@@ -30,6 +30,7 @@ __all__ = [
     "ReadOptions",
     "file_digest",
     "html_title",
+    "report_title",
     "iter_corpus",
     "read_file",
     "sniff_format",

@@ -149,8 +149,20 @@ PDF_HEADER = "医保工作调研专报　2023年第4期　内部资料"
 
 
 def wrap(text: str, width: int) -> list[str]:
-    """Cut ``text`` into lines of at most ``width`` characters (no kinsoku)."""
-    return [text[i : i + width] for i in range(0, len(text), width)] or [""]
+    """Cut ``text`` into lines of at most ``width`` CJK characters' width (no kinsoku).
+
+    Digits and Latin letters take half a CJK character, as they do in a PDF's glyphs,
+    so a line holding numbers carries more characters, like real PDF text.
+    """
+    lines, line, used = [], "", 0
+    for char in text:
+        cost = 1 if ord(char) < 0x2E80 else 2
+        if used + cost > 2 * width:
+            lines.append(line)
+            line, used = "", 0
+        line += char
+        used += cost
+    return [*lines, line] if line or not lines else lines
 
 
 def build_pdf(src: Source, out: Path) -> None:

@@ -154,6 +154,7 @@ def test_page_number_reason(line, expected):
     [
         ("您好,欢迎访问某某文档", "welcome"),
         ("您好，欢迎访问某某文档", "welcome"),
+        ("上传人：user01格式：DOC 页数：5大小：28KB 浏览：213次", "docinfo"),
         ("当前位置:首页 > 办公文档 > 某某调研报告", "breadcrumb"),
         ("首页 > 范文大全 > 调研报告", "breadcrumb"),
         ("本文标题：关于某某的调研", "title"),

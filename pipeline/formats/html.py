@@ -132,6 +132,18 @@ def html_title(raw_html: str | bytes) -> str | None:
     return metadata.title if metadata is not None and metadata.title else None
 
 
+# "某某调研报告 - 某某文档网", "某某调研报告_范文大全_某某网": the page title's site suffix
+RE_SITE_SUFFIX = re.compile(r"\s*(?:\s[-–—|｜]\s|_|｜|\|)\s*")
+
+
+def report_title(page_title: str | None) -> str | None:
+    """The report's own title from a page <title>: the first part before a site suffix."""
+    if not page_title:
+        return None
+    head = RE_SITE_SUFFIX.split(page_title.strip())[0].strip()
+    return head or None
+
+
 def read_html(data: bytes, *, options: ReadOptions = DEFAULT_OPTIONS) -> tuple[str, str, tuple]:
     """Return (main text, codec, warnings) of a saved web page."""
     markup, codec, warnings = decode_html(data, options=options)

@@ -419,17 +419,28 @@ def _sample(lines: list[str], options: CleanOptions) -> tuple[str, ...]:
 
 
 def clean(
-    raw: str, *, options: CleanOptions = CleanOptions(), layout: LayoutOptions | None = None
+    raw: str,
+    *,
+    options: CleanOptions = CleanOptions(),
+    layout: LayoutOptions | None = None,
+    title_hint: str | None = None,
 ) -> Cleaned:
-    """Clean a reader's raw text into simplified paragraphs with offsets back to ``raw``."""
+    """Clean a reader's raw text into simplified paragraphs with offsets back to ``raw``.
+
+    ``title_hint`` is a title known from outside the text (a web page's <title>); a
+    title read off site chrome in the text (本文标题：…) takes precedence.
+    """
     t = normalise_whitespace(Tracked.from_raw(raw))
     t = strip_pinyin_glosses(t)
     t, script = to_simplified(t, options=options)
     t = normalise_width(t)
-    t, title_hint, removed = drop_lines(t, options=options)
+    t, chrome_title, removed = drop_lines(t, options=options)
+    title_hint = chrome_title or title_hint
     t, urls = remove_urls(t)
     t = squeeze_cjk_spaces(t, options=options)
     t = _apply_layout(t, title_hint, layout)
+    # again after rejoining: a wrapped line was too short to squeeze on its own ("96 人。")
+    t = squeeze_cjk_spaces(t, options=options)
     t = tidy_lines(t)
     captions = find_captions(t.text, options=layout if layout is not None else LayoutOptions())
     return Cleaned(

@@ -58,7 +58,9 @@ RE_PUNCT_START = re.compile(r"^\s*[，,、。；;：:！!？?）)”’」』】
 # "  全市…" (two spaces or an ideographic space) -> paragraph indentation, not a stray space
 RE_INDENT = re.compile(r"^(?: {2,}|\u3000)")
 RE_LEADING_SPACES = re.compile(r"^ +")
-RE_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+# Two Latin words wrapped apart need a space back ("data\nbase" is rare; "smart\ncity" is not);
+# digits wrapped apart do not ("1\n275名" is one number cut by the line end).
+RE_LATIN_LETTER = re.compile(r"[A-Za-z]")
 # "调", "，", "（", "“", "…", "①" -> a character printed two columns wide in a Chinese PDF
 # (East Asian Width W, F, and the ambiguous punctuation Chinese fonts print wide)
 RE_WIDE_CHAR = re.compile(
@@ -300,7 +302,7 @@ def _should_join(
 
 def _join_edit(prev: _Line, nxt: _Line) -> Edit:
     a_last, b_first = prev.content[-1], nxt.content[0]
-    latin = RE_ASCII_ALNUM.match(a_last) and RE_ASCII_ALNUM.match(b_first)
+    latin = RE_LATIN_LETTER.match(a_last) and RE_LATIN_LETTER.match(b_first)
     return (prev.content_end, nxt.content_start, " " if latin else "")
 
 
@@ -347,13 +349,20 @@ def rejoin_wrapped_lines(t: Tracked, *, options: LayoutOptions = DEFAULT_OPTIONS
 # --- run-on lines --------------------------------------------------------------------
 
 
+TITLE_SCAN_LINES = 3  # lines at the top where a glued title is looked for
+
+
 def _title_split(t: Tracked, title_hint: str) -> Edit | None:
-    """A newline after the title when the first line is the title glued to the body."""
+    """A newline after the title when an opening line is the title glued to the body.
+
+    Only the first few lines are looked at: a notice or a subtitle may come first.
+    """
     title = title_hint.strip()
     if not title:
         return None
-    first = next((line for line in _iter_lines(t.text) if not line.blank), None)
-    if first is None or not first.content.startswith(title):
+    opening = [line for line in _iter_lines(t.text) if not line.blank][:TITLE_SCAN_LINES]
+    first = next((line for line in opening if line.content.startswith(title)), None)
+    if first is None:
         return None
     rest = first.content[len(title) :]
     if not RE_BODY_TEXT.search(rest):

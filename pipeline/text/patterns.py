@@ -136,6 +136,14 @@ SHORT_CHROME_TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     # "发布时间：2021-03-04 10:20"
     ("stats", re.compile(r"(发布|发表|更新|上传)(时间|日期)\s*[:：]\s*\d")),
+    # "上传人：user01 格式：DOC 页数：5 大小：28KB": a document site's file card (2+ fields)
+    (
+        "docinfo",
+        re.compile(
+            r"(?=(?:.*?(?:上传人|上传者|贡献者|文档格式|格式|页数|文件大小|大小|浏览|下载次数|评分)"
+            r"\s*[:：]){2})"
+        ),
+    ),
     # "我要投稿" / "投稿邮箱：…"
     ("contribute", re.compile(r".{0,10}(我要投稿|投稿邮箱|在线投稿)")),
     # "扫码关注公众号" / "微信扫一扫，分享到朋友圈" / "长按二维码识别"
