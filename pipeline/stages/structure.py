@@ -31,11 +31,11 @@ def run(store: Store, config: Config,
     hashes = store.get_content_hashes()
     with store.transaction():
         for doc in store.iter_documents(status="ok"):
-            key = work_key(STAGE, VERSION, digest, hashes[doc.doc_id])
+            key = work_key(STAGE, VERSION, digest, hashes[doc.doc_id], doc.title)
             if done.get(doc.doc_id) == key:
                 result.reused += 1
                 continue
-            spans = outline.parse_outline(doc.text, options=options)
+            spans = outline.parse_outline(doc.text, options=options, title=doc.title)
             store.replace_units(doc.doc_id, units_from_spans(doc.doc_id, hashes[doc.doc_id], spans))
             store.put_work_key(STAGE, doc.doc_id, key)
             result.processed += 1

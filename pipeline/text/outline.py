@@ -102,13 +102,19 @@ class _Open:
 PLAIN = Marker("plain", "plain", None, "", 0)
 
 
-def parse_outline(text: str, *, options: OutlineOptions = OutlineOptions()) -> list[UnitSpan]:
-    """Find headings, parts and enumeration items of a cleaned report, in document order."""
+def parse_outline(
+    text: str, *, options: OutlineOptions = OutlineOptions(), title: str | None = None
+) -> list[UnitSpan]:
+    """Find headings, parts and enumeration items of a cleaned report, in document order.
+
+    ``title`` is the report's title when ingest found it: that line is never a heading.
+    """
     lines = split_lines(text)
     markers = [read_marker(line.text) for line in lines]
     toc = find_toc(lines, markers, options)
     markers = [None if i in toc else m for i, m in enumerate(markers)]
-    plain = find_plain_headings(lines, markers, toc, options)
+    title_lines = {i for i, line in enumerate(lines) if title and line.text == title.strip()}
+    plain = find_plain_headings(lines, markers, toc | title_lines, options)
     for i in plain:
         markers[i] = PLAIN
     headings, heading_at_line, consumed = _build_headings(lines, markers, options)
@@ -221,7 +227,7 @@ def find_plain_headings(lines, markers, skip: set[int], options: OutlineOptions)
         if before[-1] not in "。！？；：”!?;:" and markers[i - 1] is None and i > first_body:
             continue  # probably a fragment of the paragraph above
         keyword = bool(pat.RE_PLAIN_KEYWORD.search(line.text))
-        if i < first_body and not keyword:
+        if i < first_body and (not keyword or pat.RE_TITLE_WORDS.search(line.text)):
             continue  # title, subtitle, authors
         found.append((i, keyword))
     if len(found) >= options.min_plain_headings:
@@ -344,7 +350,16 @@ def _place(stack: list[_Open], marker: Marker, line: Line, options: OutlineOptio
     text = line.text
     if len(text) <= options.max_standalone_heading_chars and not pat.RE_SENTENCE_END.search(text):
         return len(stack)
+    same = [d for d in range(root, len(stack)) if stack[d].style == marker.style]
+    if same and _is_run_in_heading(text[marker.rest :], options):
+        return same[-1]  # "（三）…" written before "（二）…": misnumbered, still a sibling
     return None
+
+
+def _is_run_in_heading(rest: str, options: OutlineOptions) -> bool:
+    """A short first sentence ending in 。 followed by body text: "加强基础设施建设。近两年…"."""
+    first_end = rest.find("。")
+    return 0 < first_end <= options.max_standalone_heading_chars and len(rest) > first_end + 1
 
 
 def _build_headings(lines, markers, options: OutlineOptions):

@@ -65,6 +65,9 @@ RE_DATE_LINE = re.compile(
 )
 # Titles: 关于…的调研报告 / …调查报告
 RE_TITLE_LIKE = re.compile(r"调研报告|调查报告|的报告$|^关于.{2,}的")
+# Above the first body paragraph, a line naming the inquiry is the title, not a heading,
+# even with a section word in it: "湄潭县发展壮大村级集体经济的调研与思考"
+RE_TITLE_WORDS = re.compile(r"调研|调查|考察|报告|研究")
 # Author lines: "张 三 李 四" / "执笔：王五" / "县委组织部课题组"
 RE_AUTHOR_LINE = re.compile(
     r"^(?:[\u4e00-\u9fff]{1,3}\s+){2,}[\u4e00-\u9fff]{1,3}$|执笔|撰稿|课题组|调研组\s*$|^作者"
