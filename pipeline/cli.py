@@ -39,39 +39,48 @@ def cli(verbose: bool) -> None:
     logging.getLogger("jieba").setLevel(logging.WARNING)  # its cache notices are noise here
 
 
+corpus_argument = click.argument(
+    "corpus", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+strict_option = click.option(
+    "--strict", is_flag=True, help="Exit 1 when any file could not be ingested."
+)
+
+
 @cli.command()
-@click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@corpus_argument
 @out_option
 @config_option
 @wait_option
-@click.option("--strict", is_flag=True, help="Exit 1 when any file could not be ingested.")
+@strict_option
 def run(corpus: Path, out_dir: Path, config_path: Path | None, wait_seconds: float,
         strict: bool) -> None:
     """Run every stage on CORPUS and write the exports to OUT.
 
     Example: diaoyan run corpus --out outputs
     """
-    config = _load(config_path, corpus)
-    report = _invoke(out_dir, config, corpus=corpus, stages=runner.ALL_STAGES,
-                     wait_seconds=wait_seconds)
-    _finish(report, strict)
+    _run_on_corpus(corpus, out_dir, config_path, wait_seconds, strict, runner.ALL_STAGES)
 
 
 @cli.command()
-@click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@corpus_argument
 @out_option
 @config_option
 @wait_option
-@click.option("--strict", is_flag=True, help="Exit 1 when any file could not be ingested.")
+@strict_option
 def ingest(corpus: Path, out_dir: Path, config_path: Path | None, wait_seconds: float,
            strict: bool) -> None:
     """Ingest CORPUS only: write OUT/docs.jsonl and OUT/status.tsv.
 
     Example: diaoyan ingest corpus --out outputs
     """
+    _run_on_corpus(corpus, out_dir, config_path, wait_seconds, strict, ("ingest",))
+
+
+def _run_on_corpus(corpus: Path, out_dir: Path, config_path: Path | None,
+                   wait_seconds: float, strict: bool, stages: tuple[str, ...]) -> None:
     config = _load(config_path, corpus)
-    report = _invoke(out_dir, config, corpus=corpus, stages=("ingest",),
-                     wait_seconds=wait_seconds)
+    report = _invoke(out_dir, config, corpus=corpus, stages=stages, wait_seconds=wait_seconds)
     _finish(report, strict)
 
 
