@@ -150,7 +150,7 @@ def seeds_of(config: Config) -> dict[str, int]:
         f"{section}.{key}": value
         for section, values in config.sections.items()
         for key, value in values.items()
-        if key.endswith("seed") and isinstance(value, int)
+        if (key.endswith("seed") or key == "random_state") and isinstance(value, int)
     }
 
 
