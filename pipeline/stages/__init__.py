@@ -29,7 +29,8 @@ class StageResult:
         text = f"{self.stage}: {self.processed} computed, {self.reused} unchanged"
         if self.errors:
             text += f", {self.errors} errors"
-        return text + f" ({self.seconds:.1f}s)"
+        text += f" ({self.seconds:.1f}s)"
+        return "; ".join([text, *self.notes])
 
 
 def work_key(*parts: object) -> str:
