@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import pickle
+import re
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -38,10 +39,12 @@ from pipeline.records import UnitSpan
 from pipeline.tagging_rules import (
     LABELS,
     OTHER,
+    RE_TITLE_TRAIL,
     cue_counts,
     leadin_label,
     marker_label,
     normalize,
+    opener_label,
     section_label,
     section_labels,
     split_tokens,
@@ -63,7 +66,14 @@ __all__ = [
 ]
 
 # Bump when labels for the same inputs can change (rules, lexicon or features).
-TAGGER_VERSION = "tagger.v1"
+TAGGER_VERSION = "tagger.v2"
+
+# Sentences and clauses of a lead-in: "…依然存在。一是…" / "同时，还存在一些不足："
+RE_SENTENCE_SPLIT = re.compile(r"[。！？；!?;\n]")
+RE_CLAUSE_SPLIT = re.compile(r"[，,]")
+# A lead-in about the report itself frames the whole report, not the run after it:
+# "现将调研中发现的问题和建议报告如下：" before 一、基本情况
+RE_REPORTING = re.compile(r"报告|汇报")
 
 # Which labels a unit may move to from its section's label, given enough cue evidence.
 OVERRIDE_TABLE: dict[str, tuple[str, ...]] = {
@@ -96,6 +106,10 @@ class TagInput:
     ancestor_headlines: tuple[str, ...]  # outermost first, parent last
     position: float  # relative start in the document, 0..1
     tokens: tuple[str, ...] = ()  # words of headline + own_text; empty → char bigrams
+    # The sentence ending in ：that introduces the run of siblings this unit belongs to,
+    # for each ancestor and then the unit itself (outermost first; "" where none):
+    # "产生上述问题的原因主要有以下几个方面：一是…" / "其主要做法是：" before 一、…
+    leadins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,6 +166,11 @@ def cue_evidence(item: TagInput, options: TagOptions) -> dict[str, float]:
     by_marker = marker_label(item.marker)
     if by_marker:
         evidence[by_marker] += options.headline_weight
+    by_opener = opener_label(item.headline)
+    if by_opener and by_opener != by_marker:
+        # "1．要…" says what "一要…" says, and outweighs the figures it sets as targets
+        # ("要实施培训计划，每年培训500人次以上" is a proposal, not a result)
+        evidence[by_opener] += 2 * options.headline_weight
     return evidence
 
 
@@ -305,6 +324,40 @@ def own_text_of(text: str, spans: Sequence[UnitSpan], index: int) -> str:
     return "".join(text[start:end] for start, end in own_ranges(spans, index))
 
 
+def _leadin_sentence(gap: str) -> str:
+    """The last sentence of ``gap`` when it introduces what follows (ends with ：)."""
+    gap = gap.rstrip()
+    if not gap.endswith(("：", ":")):
+        return ""
+    return RE_SENTENCE_SPLIT.split(gap)[-1].strip()
+
+
+def run_leadins(text: str, spans: Sequence[UnitSpan]) -> list[str]:
+    """For each span, the lead-in of its run of siblings (see ``TagInput.leadins``).
+
+    A run is a sequence of siblings of one kind with only blank text between them;
+    its lead-in is the text between the previous sibling (or the parent's start) and
+    the run's first unit, when that text ends with a colon.
+    """
+    leadins = [""] * len(spans)
+    children: dict[int | None, list[int]] = {}
+    for index, span in enumerate(spans):
+        children.setdefault(span.parent, []).append(index)
+    for parent, indices in children.items():
+        cursor = spans[parent].start if parent is not None else 0
+        previous: UnitSpan | None = None
+        previous_index = 0
+        for index in indices:
+            span = spans[index]
+            gap = text[cursor : span.start] if cursor <= span.start else ""
+            if previous is not None and previous.kind == span.kind and not gap.strip():
+                leadins[index] = leadins[previous_index]
+            else:
+                leadins[index] = _leadin_sentence(gap)
+            previous, previous_index, cursor = span, index, max(cursor, span.end)
+    return leadins
+
+
 def inputs_from_spans(
     text: str,
     spans: Sequence[UnitSpan],
@@ -318,11 +371,14 @@ def inputs_from_spans(
     as the tag stage reads them from the store) or else from ``tokenize`` (segments now).
     """
     inputs = []
+    leadin_of = run_leadins(text, spans)
     for index, span in enumerate(spans):
         ancestors: list[str] = []
+        leadins = [leadin_of[index]]
         parent = span.parent
         while parent is not None:
             ancestors.append(spans[parent].headline)
+            leadins.append(leadin_of[parent])
             parent = spans[parent].parent
         item = TagInput(
             headline=span.headline,
@@ -332,6 +388,7 @@ def inputs_from_spans(
             own_text=own_text_of(text, spans, index),
             ancestor_headlines=tuple(reversed(ancestors)),
             position=span.start / max(len(text), 1),
+            leadins=tuple(reversed(leadins)),
         )
         if words_in is not None:
             words = [w for s, e in own_ranges(spans, index) for w in words_in(s, e)]
@@ -365,13 +422,46 @@ def nearest_section_labels(ancestor_headlines: Sequence[str]) -> tuple[str, ...]
     return ()
 
 
+@lru_cache(maxsize=65536)
+def leadin_sentence_labels(sentence: str) -> tuple[str, ...]:
+    """Labels a lead-in sentence gives: as a title, by a lead-in phrase, or by its last
+    clause as a title ("同时也要看到，工作中还存在一些不足：" → problem)."""
+    if not sentence or RE_REPORTING.search(sentence):
+        return ()
+    labels = context_labels(sentence)
+    if labels:
+        return labels
+    clause = RE_CLAUSE_SPLIT.split(RE_TITLE_TRAIL.sub("", sentence))[-1]
+    return section_labels(clause) if clause != sentence else ()
+
+
+def context_chain(item: TagInput) -> list[tuple[str, bool]]:
+    """(text, is_leadin) that frame a unit, outermost first: ancestor lead-ins and
+    headlines interleaved, then the unit's own lead-in."""
+    leadins = item.leadins or ("",) * (len(item.ancestor_headlines) + 1)
+    chain: list[tuple[str, bool]] = []
+    for leadin, headline in zip(leadins, item.ancestor_headlines, strict=False):
+        chain += [(leadin, True), (headline, False)]
+    chain.append((leadins[-1], True))
+    return chain
+
+
+def nearest_context_labels(item: TagInput) -> tuple[str, ...]:
+    """Labels of the nearest section title or lead-in framing a unit, or ()."""
+    for text, is_leadin in reversed(context_chain(item)):
+        labels = leadin_sentence_labels(text) if is_leadin else context_labels(text)
+        if labels:
+            return labels
+    return ()
+
+
 def silver_examples(inputs: Sequence[TagInput]) -> list[tuple[TagInput, str]]:
     """Units under a single-label section title, labelled by it (section titles excluded)."""
     examples = []
     for item in inputs:
         if context_labels(item.headline):
             continue
-        labels = nearest_section_labels(item.ancestor_headlines)
+        labels = nearest_context_labels(item)
         if len(labels) == 1:
             examples.append((item, labels[0]))
     return examples
@@ -430,7 +520,7 @@ def _label_one(
     for label, value in (proba or {}).items():
         if label in evidence:
             evidence[label] += options.classifier_weight * value
-    prior = nearest_section_labels(item.ancestor_headlines)
+    prior = nearest_context_labels(item)
     if prior:
         allowed = set(prior).union(*(OVERRIDE_TABLE[label] for label in prior))
         body = body_cue_counts(item, options.max_body_chars)

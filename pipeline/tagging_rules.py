@@ -42,6 +42,8 @@ RE_BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
 # "1 2 0 名" / "37 期" / "7700 余人次": counted outputs, a sign of work already done.
 RE_COUNTED = re.compile(r"\d[\d.,，]*\s*(?:余|多)?\s*(?:名|人次|批次|期|家|所|户|项|场|次)")
 RE_SPACES = re.compile(r"\s+")
+# The number and punctuation of a word marker: "短板一：" → "短板".
+RE_MARKER_NUMBER = re.compile(r"[\d一二三四五六七八九十]+[：:、.．]*$")
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class Lexicon:
     words: dict[str, tuple[str, ...]]
     marker_verbs: dict[str, tuple[str, ...]]
     leadins: dict[str, tuple[str, ...]]
+    openers: dict[str, tuple[str, ...]]
+    opener_exceptions: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -78,6 +82,8 @@ def load_lexicon() -> Lexicon:
         words={label: tuple(cues.get(label, {}).get("words", ())) for label in LABELS},
         marker_verbs={k: tuple(v) for k, v in data.get("markers", {}).items()},
         leadins={k: tuple(v) for k, v in data.get("leadins", {}).items()},
+        openers={k: tuple(v) for k, v in data.get("openers", {}).items() if k != "exceptions"},
+        opener_exceptions=tuple(data.get("openers", {}).get("exceptions", ())),
     )
 
 
@@ -151,10 +157,24 @@ def section_label(headline: str) -> str | None:
 
 
 def marker_label(marker: str) -> str | None:
-    """Label implied by an enumeration marker's verb: "一要"/"二应" → countermeasure."""
+    """Label implied by a marker: its verb ("一要"/"二应" → countermeasure) or its
+    section word ("短板一：" → problem, "建议二、" → countermeasure)."""
     marker = normalize(marker)
     for label, verbs in load_lexicon().marker_verbs.items():
         if marker and marker.endswith(verbs):
+            return label
+    word = RE_MARKER_NUMBER.sub("", marker)
+    return section_label(word) if len(word) >= 2 else None
+
+
+def opener_label(headline: str) -> str | None:
+    """Label implied by the word a headline opens with: "要完善…"/"建议设立…" → countermeasure."""
+    lexicon = load_lexicon()
+    head = normalize(headline)
+    if head.startswith(lexicon.opener_exceptions):
+        return None
+    for label, words in lexicon.openers.items():
+        if head.startswith(words):
             return label
     return None
 

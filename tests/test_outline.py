@@ -80,6 +80,8 @@ MARKER_TABLE = [
     ("第二章 主要问题", "chapter_章", 2, "第二章"),
     ("第三部分 意见建议", "chapter_部分", 3, "第三部分"),
     ("【篇2】", "part", 2, "【篇2】"),
+    ("短板一：带富能力不强。", "word_短板", 1, "短板一："),
+    ("启示3、坚持党建引领", "word_启示", 3, "启示3、"),
 ]
 
 
@@ -99,6 +101,7 @@ FALSE_MARKER_TABLE = [
     "（图1：学历结构）",  # a caption
     "1  东坪村  3000",  # a table row
     "全县共有学校四十所。",  # body text
+    "问题一是收入来源单一。",  # a section word with an enumeration cue, not a marker
 ]
 
 

@@ -21,7 +21,7 @@ from pipeline.tagging import (
     silver_examples,
     train_classifier,
 )
-from pipeline.tagging_rules import cue_counts, normalize
+from pipeline.tagging_rules import cue_counts, marker_label, normalize, opener_label
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "outline"
@@ -51,6 +51,8 @@ SECTION_TABLE = [
     ("取得的成效", "practice"),
     ("一、基本情况", "background"),
     ("调研概况", "background"),
+    ("四、几点体会", "countermeasure"),
+    ("二、面临的风险", "problem"),
     # items, not section titles
     ("因经济待遇偏低有怨气", None),
     ("补齐农村养老服务短板", None),
@@ -75,6 +77,45 @@ def test_section_label(title, label):
 )
 def test_combined_titles_keep_order(title, labels):
     assert section_labels(title) == labels
+
+
+OPENER_TABLE = [
+    ("要完善旅游交通网络", "countermeasure"),
+    ("建议设立专项资金", "countermeasure"),
+    ("应加快补齐公共服务设施短板", "countermeasure"),
+    ("要素保障不足", None),  # a noun, not a modal
+    ("应急处置能力不强", None),
+    ("需求调查不深入", None),
+]
+
+
+@pytest.mark.parametrize(("headline", "label"), OPENER_TABLE)
+def test_opener_label(headline, label):
+    assert opener_label(headline) == label
+
+
+@pytest.mark.parametrize(("marker", "label"), [
+    ("一要", "countermeasure"), ("短板一：", "problem"), ("建议二、", "countermeasure"),
+    ("一、", None), ("（一）", None), ("一是", None), ("第一，", None),
+])
+def test_marker_label(marker, label):
+    assert marker_label(marker) == label
+
+
+def test_leadin_sentence_frames_the_run_after_it():
+    text = ("二、存在的问题及原因\n（一）设备闲置\n部分设备长期闲置。"
+            "产生上述问题的原因主要有：一是投入不足；二是考核不到位。\n"
+            "同时也要看到，工作中还存在一些不足：一是宣传不够；二是人员偏少。")
+    spans = [
+        UnitSpan(0, len(text), 1, "二、", "存在的问题及原因", "heading", None),
+        UnitSpan(11, len(text), 2, "（一）", "设备闲置", "heading", 0),
+    ]
+    for written in ("一是投入", "二是考核", "一是宣传", "二是人员"):
+        start = text.index(written)
+        end = text.index("。" if written[0] == "二" else "二是", start)  # items abut
+        spans.append(UnitSpan(start, end, 3, written[:2], written[2:], "enum", 1))
+    labels = label_units(inputs_from_spans(text, spans), classifier=None)
+    assert [label for label, _ in labels[2:]] == ["cause", "cause", "problem", "problem"]
 
 
 def test_cue_counts_match_gapped_and_word_cues():

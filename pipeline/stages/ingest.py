@@ -162,7 +162,8 @@ def compute_files(jobs: list[FileJob], toolkit: Toolkit, options: IngestOptions)
         return
     with ProcessPoolExecutor(options.jobs, mp_context=get_context("fork")) as pool:
         futures = [pool.submit(ingest_file, job, toolkit) for job in jobs]
-        for job, future in zip(jobs, futures, strict=True):
+        for index, job in enumerate(jobs):
+            future, futures[index] = futures[index], None  # let each result go once stored
             try:
                 yield job, future.result()
             except Exception as exc:  # a worker died (e.g. killed for memory)

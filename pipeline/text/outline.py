@@ -67,7 +67,7 @@ class Line:
 class Marker:
     """A heading marker read off the start of a line."""
 
-    style: str  # cn_dun, cn_paren, ar_dot, decimal2, chapter_章, circled, plain, part …
+    style: str  # cn_dun, cn_paren, ar_dot, decimal2, chapter_章, circled, word_短板, plain, part …
     family: str  # cn / ar / decimal / … — styles that may stand in for each other
     number: int | None
     written: str  # the marker as written, e.g. "（二）"
@@ -190,6 +190,10 @@ def _marker_from_match(style: str, match) -> Marker:
         return Marker(style, style, number, written, match.end())
     if style == "circled":
         return Marker(style, style, pat.enclosed_to_int(match.group(1)), written, match.end())
+    if style == "word":  # 短板一： — each word is its own sequence
+        number = pat.cn_to_int(match.group(2))
+        style = f"word_{match.group(1)}"
+        return Marker(style, style, number, written, match.end())
     kind = AR_PUNCT_TABLE[match.group(2)]
     return Marker(f"ar_{kind}", "ar", int(match.group(1)), written, match.end())
 

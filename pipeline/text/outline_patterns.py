@@ -33,6 +33,12 @@ RE_AR_PAREN = re.compile(r"^(?:[（(]\s*(\d{1,2})\s*[）)]|([⑴-⒇]))\s*[、�
 RE_AR = re.compile(r"^(\d{1,2})\s*([.．、）)])(?![.．]?\d)\s*")
 # ① / ②、
 RE_CIRCLED = re.compile(r"^([①-⑳])\s*[、．.]?\s*")
+# 短板一：/ 问题二： / 启示3、 / 建议四． — a section word numbered like an item; the
+# separator is required, so "问题一是…" stays body text
+RE_WORD_NUM = re.compile(
+    rf"^(短板|弱项|问题|困难|难点|堵点|痛点|挑战|风险|原因|成因|建议|对策|措施|举措|路径|"
+    rf"做法|经验|亮点|特色|成效|启示|体会|思考)\s*(\d{{1,2}}|[{CN_NUM}]{{1,3}})\s*[：:、．.]\s*"
+)
 # "1 基本情况" — a bare number before a short heading (checked only on short lines)
 RE_AR_BARE = re.compile(r"^(\d{1,2})\s+(?=[\u4e00-\u9fff])")
 
@@ -45,6 +51,7 @@ HEADING_STYLE_TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ar_paren", RE_AR_PAREN),
     ("ar", RE_AR),
     ("circled", RE_CIRCLED),
+    ("word", RE_WORD_NUM),
 )
 # Styles that sit above any other whatever order they appear in (smaller = higher).
 STYLE_RANK_TABLE = {"chapter_部分": 0, "chapter_章": 1, "chapter_节": 2}
