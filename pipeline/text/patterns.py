@@ -94,7 +94,7 @@ RE_SPACES = re.compile(r"\s+")
 
 # Lines that are chrome at any length up to ``chrome_clear_max_len``.
 CLEAR_CHROME_TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
-    # "当前位置:首页 > 办公文档 > 组织学习 > 某某调研报告"
+    # "当前位置：首页 > 范文大全 > 调研报告 > 某某调研报告"
     ("breadcrumb", re.compile(r"(当前位置|您的位置|你的位置|你现在的位置|所在位置)\s*[:：]")),
     # "首页 > 范文大全 > 调研报告" / "首页>>工作总结"
     ("breadcrumb", re.compile(r"(网站)?首页\s*(>|»|＞|›|/|→)")),
