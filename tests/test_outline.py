@@ -286,3 +286,13 @@ def test_known_title_is_not_a_plain_heading():
     )
     spans = parse_outline(text, title="某县发展村级集体经济的调研与思考")
     assert [s.headline for s in spans if s.level == 1] == ["主要做法"]
+
+
+def test_section_title_glued_to_its_paragraph_is_cut_from_the_headline():
+    text = (
+        "一、基本情况某县是传统农业大县，耕地面积稳定在八十万亩左右，粮食产量连续增长。\n"
+        "二、主要做法\n"
+        "（一）完善服务体系。建成县乡村三级服务站点。\n"
+    )
+    spans = parse_outline(text)
+    assert [s.headline for s in spans if s.level == 1] == ["基本情况", "主要做法"]

@@ -302,6 +302,9 @@ def _run_in_enum_start(sentence: str, line_rest: str) -> int | None:
     return None
 
 
+GLUED_TITLE_MIN_CHARS = 24  # a first sentence longer than this may hide a glued section title
+
+
 def _headline(line: Line, rest: int) -> tuple[str, int]:
     """First sentence after the marker, and the offset where the paragraph goes on."""
     text = line.text[rest:]
@@ -310,6 +313,10 @@ def _headline(line: Line, rest: int) -> tuple[str, int]:
     run_in = _run_in_enum_start(text[:cut], text)
     if run_in is not None:
         cut = resume = run_in
+    elif cut > GLUED_TITLE_MIN_CHARS:
+        glued = pat.RE_GLUED_SECTION_TITLE.match(text)
+        if glued:  # "基本情况湄潭县是…": a section title glued to its paragraph
+            cut = resume = glued.end()
     return text[:cut].strip().rstrip("：:，,、"), line.start + rest + resume
 
 

@@ -91,6 +91,12 @@ RE_TOC_TITLE = re.compile(r"^目\s*录$")
 RE_TEXTISH = re.compile(r"[\u4e00-\u9fffA-Za-z“‘「《（(\"]")
 RE_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
 
+# A standard section title glued to its paragraph on a run-on web page, with no stop between:
+# "基本情况湄潭县是全国重点产茶县，…" -> headline 基本情况
+RE_GLUED_SECTION_TITLE = re.compile(
+    r"(?:基本情况|总体情况|主要做法|存在的?(?:主要|突出)?问题|原因分析|对策建议|意见建议|几点建议"
+    r"|几点思考|下一步(?:工作)?打算|工作成效|主要成效)(?![的及和与是在较等中])(?=[\u4e00-\u9fff])"
+)
 # Unnumbered headings that are accepted even alone: 基本情况 / 存在的问题 / 对策建议
 RE_PLAIN_KEYWORD = re.compile(
     r"基本情况|总体情况|主要做法|做法|成效|经验|启示|存在的?(?:主要|突出)?问题|问题|原因|对策|建议|"
