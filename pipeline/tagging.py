@@ -139,7 +139,10 @@ class TagOptions:
 
 def _body_text(item: TagInput, max_chars: int) -> str:
     """Own text without the leading marker+headline, cut to ``max_chars``."""
-    body = normalize(item.own_text)
+    # normalise only what can be kept: a section's lead text can run to thousands of chars
+    # (spaces and NFKC expansions make the 2× margin generous)
+    keep = 2 * (len(item.marker) + len(item.headline) + max_chars)
+    body = normalize(item.own_text[:keep])
     for prefix in (normalize(item.marker + item.headline), normalize(item.headline)):
         if prefix and body.startswith(prefix):
             body = body[len(prefix) :]

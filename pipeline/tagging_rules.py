@@ -249,11 +249,11 @@ def split_tokens(headline: str, tokens: tuple[str, ...]) -> tuple[tuple[str, ...
     head = normalize(headline)
     if not head or not tokens:
         return (), tuple(tokens)
-    joined = 0
+    joined = ""
     for index, token in enumerate(tokens):
-        joined += len(normalize(token))
-        if joined >= len(head):
-            if normalize("".join(tokens[: index + 1])).startswith(head):
+        joined += normalize(token)  # NFKC works piecewise here: tokens split no sequences
+        if len(joined) >= len(head):
+            if joined.startswith(head):
                 return tuple(tokens[: index + 1]), tuple(tokens[index + 1 :])
             break
     return (), tuple(tokens)
