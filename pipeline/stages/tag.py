@@ -94,7 +94,11 @@ def label_changed(store: Store, docs: list[Document], units_by_doc: dict[str, li
 
 
 def count_silver(units: list[Unit]) -> int:
-    """How many units of a document sit under a single-label section title (cheap: no tokens)."""
+    """How many units of a document sit under a single-label section title.
+
+    A cheap stand-in for the silver set (headlines only: no text, tokens or lead-ins),
+    used only to notice when the corpus has moved enough to retrain.
+    """
     headline_of = {u.unit_id: u.headline for u in units}
     parent_of = {u.unit_id: u.parent_id for u in units}
     count = 0
