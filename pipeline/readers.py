@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pipeline.formats.common import DEFAULT_OPTIONS, MB, ReadError, ReadOptions
 from pipeline.formats.docx import human_size, read_docx
-from pipeline.formats.html import html_title, read_html, report_title
+from pipeline.formats.html import html_title, read_html
 from pipeline.formats.pdf import read_pdf
 from pipeline.formats.text import decode_text, detect_bom
 from pipeline.records import Extracted
@@ -30,7 +30,6 @@ __all__ = [
     "ReadOptions",
     "file_digest",
     "html_title",
-    "report_title",
     "iter_corpus",
     "read_file",
     "sniff_format",
@@ -168,8 +167,8 @@ def read_file(path: Path, *, options: ReadOptions = DEFAULT_OPTIONS) -> Extracte
         text, warnings = read_docx(path, options=options)
         return Extracted(text=text, fmt="docx", warnings=warnings)
     if fmt == "html":
-        text, codec, warnings = read_html(data, options=options)
-        return Extracted(text=text, fmt="html", encoding=codec, warnings=warnings)
+        text, codec, warnings, title = read_html(data, options=options)
+        return Extracted(text=text, fmt="html", encoding=codec, warnings=warnings, title=title)
     text, codec, warnings = decode_text(data, options=options, kind=path.suffix or "text")
     return Extracted(text=text, fmt="txt", encoding=codec, warnings=warnings)
 

@@ -39,6 +39,7 @@ class Extracted:
     fmt: str  # txt | docx | pdf | html
     encoding: str | None = None
     warnings: tuple[str, ...] = ()  # e.g. "undecodable bytes replaced: 3"
+    title: str | None = None  # a title the format carries outside the text (html <title>)
 
 
 @dataclass(frozen=True)

@@ -453,3 +453,9 @@ def test_html_wrong_meta_charset_falls_back_to_detection(tmp_path):
     page = HTML_PAGE.replace('charset="gbk"', 'charset="gb2312"')
     got = read_file(badfiles.write(tmp_path / "p.html", page.encode("utf-8")))
     assert got.encoding == "utf-8" and "冷链仓储点" in got.text
+
+
+def test_html_reader_carries_the_report_title_without_the_site_suffix(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(HTML_PAGE, encoding="utf-8")
+    assert read_file(path).title == "青石镇茶叶调研"

@@ -144,10 +144,12 @@ def report_title(page_title: str | None) -> str | None:
     return head or None
 
 
-def read_html(data: bytes, *, options: ReadOptions = DEFAULT_OPTIONS) -> tuple[str, str, tuple]:
-    """Return (main text, codec, warnings) of a saved web page."""
+def read_html(
+    data: bytes, *, options: ReadOptions = DEFAULT_OPTIONS
+) -> tuple[str, str, tuple, str | None]:
+    """Return (main text, codec, warnings, report title from <title>) of a saved web page."""
     markup, codec, warnings = decode_html(data, options=options)
     text = html_text(markup)
     if not text.strip():
         raise ReadError("HTML page has no text")
-    return text, codec, warnings
+    return text, codec, warnings, report_title(html_title(markup))

@@ -174,11 +174,8 @@ def ingest_file(job: FileJob, toolkit: Toolkit) -> list[dict[str, Any]]:
     """Read, clean, split and describe one file; never raises."""
     try:
         extracted = readers.read_file(Path(job.path), options=toolkit.read)
-        page_title = None
-        if extracted.fmt == "html":  # the reader dropped the page chrome, <title> included
-            page_title = readers.report_title(readers.html_title(Path(job.path).read_bytes()))
         cleaned = cleaning.clean(extracted.text, options=toolkit.clean, layout=toolkit.layout,
-                                 title_hint=page_title)
+                                 title_hint=extracted.title)
         if not cleaned.text.strip():
             return [error_part(job.rel_path, "no text after cleaning", job.file_sha)]
         spans = split.split_reports(cleaned.text, options=toolkit.split)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from pipeline.gazetteer import RegionOptions, resolve_region
 from pipeline.records import Metadata
+from pipeline.text.outline import read_marker  # one notion of "heading marker"
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +27,6 @@ RE_TITLE_CUE = re.compile(r"调研|报告|调查|关于.{1,40}的|思考|对策|
 
 # A title glued to the first sentence: 关于农村饮水安全调研报告近年来…
 RE_GLUED_TITLE = re.compile(r"^(关于.{2,40}?(?:调研报告|调查报告|研究报告|报告))(?=\S)")
-
-# Heading markers that never start a title: 一、 （一） 1. 第一章 【篇1】.
-RE_HEADING_MARKER = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+\s*[、.．]"
-    r"|第[一二三四五六七八九十\d]+[章节部分篇])"
-)
 
 # Sentence-final punctuation: a line ending so is body text, not a title.
 RE_SENTENCE_END = re.compile(r"[。！？；…]$")
@@ -124,13 +119,13 @@ def find_title(lines: list[str], *, options: MetadataOptions = MetadataOptions()
             if glued:
                 return glued.group(1)
             continue
-        if RE_HEADING_MARKER.match(line) or RE_SENTENCE_END.search(line):
+        if read_marker(line) is not None or RE_SENTENCE_END.search(line):
             continue
         if RE_TITLE_CUE.search(line):
             return line
     first = lines[0] if lines else ""
     if (first and len(first) <= options.bare_title_chars and not RE_SENTENCE_END.search(first)
-            and not RE_HEADING_MARKER.match(first) and not parse_names(first)):
+            and read_marker(first) is None and not parse_names(first)):
         return first
     return None
 
