@@ -12,6 +12,8 @@ import click
 from pipeline import runner
 from pipeline.config import ConfigError, load_config
 from pipeline.lock import OutputBusy
+from pipeline.stages import STAGES, Stage
+from pipeline.store import StoreDamaged
 
 out_option = click.option(
     "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="outputs",
@@ -27,15 +29,46 @@ wait_option = click.option(
 )
 
 
+# Exit codes, for cron (documented in the README's "Running it nightly").
+EXIT_OK = 0
+EXIT_ERRORS = 1  # --strict and some file failed, or a stage failed as a whole
+EXIT_CANNOT_RUN = 2  # bad config, missing corpus, unwritable or damaged output folder
+EXIT_REFUSED = 3  # the corpus shrank past [ingest] max_shrink: nothing was changed
+EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the output folder; try again later
+
+
+class CannotRun(click.ClickException):
+    """A one-line reason the run cannot start (exit 2)."""
+
+    exit_code = EXIT_CANNOT_RUN
+
+
+class Busy(click.ClickException):
+    """Another run holds the folder (exit 75)."""
+
+    exit_code = EXIT_BUSY
+
+
+class Refused(click.ClickException):
+    """The run refused to shrink the corpus (exit 3)."""
+
+    exit_code = EXIT_REFUSED
+
+
 @click.group()
 @click.version_option(package_name="diaoyan")
 @click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
 def cli(verbose: bool) -> None:
     """Mine Chinese investigative reports for problems and countermeasures."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setLevel(logging.INFO if verbose else logging.WARNING)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    logging.getLogger("pipeline").addHandler(handler)
+    logger = logging.getLogger("pipeline")
+    if not any(getattr(h, "_diaoyan_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler._diaoyan_cli = True  # type: ignore[attr-defined]
+        handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+        logger.addHandler(handler)
+    for handler in logger.handlers:
+        if getattr(handler, "_diaoyan_cli", False):
+            handler.setLevel(logging.INFO if verbose else logging.WARNING)
     logging.getLogger("jieba").setLevel(logging.WARNING)  # its cache notices are noise here
 
 
@@ -45,6 +78,18 @@ corpus_argument = click.argument(
 strict_option = click.option(
     "--strict", is_flag=True, help="Exit 1 when any file could not be ingested."
 )
+jobs_option = click.option(
+    "--jobs", type=click.IntRange(min=1), default=None,
+    help="Worker processes for per-document work (default: all cores).",
+)
+shrink_option = click.option(
+    "--allow-shrink", is_flag=True,
+    help="Allow a run that removes more than [ingest] max_shrink of the stored files.",
+)
+rebuild_option = click.option(
+    "--rebuild", is_flag=True,
+    help="Move a damaged store aside (diaoyan.sqlite.damaged-*) and rebuild from the corpus.",
+)
 
 
 @cli.command()
@@ -53,51 +98,69 @@ strict_option = click.option(
 @config_option
 @wait_option
 @strict_option
+@jobs_option
+@shrink_option
+@rebuild_option
 def run(corpus: Path, out_dir: Path, config_path: Path | None, wait_seconds: float,
-        strict: bool) -> None:
+        strict: bool, jobs: int | None, allow_shrink: bool, rebuild: bool) -> None:
     """Run every stage on CORPUS and write the exports to OUT.
 
     Example: diaoyan run corpus --out outputs
     """
-    _run_on_corpus(corpus, out_dir, config_path, wait_seconds, strict, runner.ALL_STAGES)
-
-
-@cli.command()
-@corpus_argument
-@out_option
-@config_option
-@wait_option
-@strict_option
-def ingest(corpus: Path, out_dir: Path, config_path: Path | None, wait_seconds: float,
-           strict: bool) -> None:
-    """Ingest CORPUS only: write OUT/docs.jsonl and OUT/status.tsv.
-
-    Example: diaoyan ingest corpus --out outputs
-    """
-    _run_on_corpus(corpus, out_dir, config_path, wait_seconds, strict, ("ingest",))
-
-
-def _run_on_corpus(corpus: Path, out_dir: Path, config_path: Path | None,
-                   wait_seconds: float, strict: bool, stages: tuple[str, ...]) -> None:
     config = _load(config_path, corpus)
-    report = _invoke(out_dir, config, corpus=corpus, stages=stages, wait_seconds=wait_seconds)
+    report = _invoke(out_dir, config, corpus=corpus, stages=runner.ALL_STAGES,
+                     wait_seconds=wait_seconds, jobs=jobs, allow_shrink=allow_shrink,
+                     rebuild=rebuild)
     _finish(report, strict)
 
 
-def _stage_command(name: str, summary: str) -> None:
-    @cli.command(name=name, help=f"{summary}\n\nExample: diaoyan {name} outputs")
+def _corpus_stage_command(stage: Stage) -> None:
+    @cli.command(name=stage.name, help=f"{stage.summary}\n\nExample: diaoyan {stage.name} "
+                 "corpus --out outputs")
+    @corpus_argument
+    @out_option
+    @config_option
+    @wait_option
+    @strict_option
+    @jobs_option
+    @shrink_option
+    def command(corpus: Path, out_dir: Path, config_path: Path | None, wait_seconds: float,
+                strict: bool, jobs: int | None, allow_shrink: bool) -> None:
+        config = _load(config_path, corpus)
+        report = _invoke(out_dir, config, corpus=corpus, stages=(stage.name,),
+                         wait_seconds=wait_seconds, jobs=jobs, allow_shrink=allow_shrink)
+        _finish(report, strict)
+
+
+def _stage_command(stage: Stage) -> None:
+    @cli.command(name=stage.name, help=f"{stage.summary}\n\nExample: diaoyan {stage.name} outputs")
     @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
     @config_option
     @wait_option
-    def command(out_dir: Path, config_path: Path | None, wait_seconds: float) -> None:
+    @jobs_option
+    def command(out_dir: Path, config_path: Path | None, wait_seconds: float,
+                jobs: int | None) -> None:
         config = _guard(lambda: runner.config_for_output(out_dir, config_path))
-        report = _invoke(out_dir, config, stages=(name,), wait_seconds=wait_seconds)
+        report = _invoke(out_dir, config, stages=(stage.name,), wait_seconds=wait_seconds,
+                         jobs=jobs)
         _finish(report, strict=False)
 
 
-_stage_command("structure", "Find headings and enumerations in ingested documents.")
-_stage_command("segment", "Segment documents with jieba inside spaCy.")
-_stage_command("tag", "Label units problem/cause/countermeasure/practice/background/other.")
+for _stage in STAGES:  # one command per declared stage
+    (_corpus_stage_command if _stage.needs_corpus else _stage_command)(_stage)
+
+
+@cli.command(name="stages")
+def stages_command() -> None:
+    """List the pipeline's stages: what each reads, writes, its config and version.
+
+    Example: diaoyan stages
+    """
+    for stage in STAGES:
+        click.echo(f"{stage.name} (v{stage.version}): {stage.summary}")
+        click.echo(f"  reads:  {', '.join(stage.reads)}")
+        click.echo(f"  writes: {', '.join(stage.writes)}")
+        click.echo(f"  config: {', '.join('[' + c + ']' for c in stage.config)}")
 
 
 @cli.command()
@@ -137,25 +200,33 @@ def _load(config_path: Path | None, corpus: Path | None):
 def _guard(thunk):
     try:
         return thunk()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    except (ConfigError, StoreDamaged) as exc:
+        raise CannotRun(str(exc)) from None
 
 
 def _invoke(out_dir: Path, config, **kwargs) -> runner.RunReport:
     try:
         return runner.run_pipeline(out_dir, config, **kwargs)
     except OutputBusy as exc:
-        raise click.ClickException(str(exc)) from None
+        raise Busy(str(exc)) from None
+    except runner.RunRefused as exc:
+        raise Refused(str(exc)) from None
+    except (runner.OutputUnwritable, StoreDamaged) as exc:
+        raise CannotRun(str(exc)) from None
+    except PermissionError as exc:
+        raise CannotRun(f"permission denied: {exc.filename or exc}") from None
 
 
 def _finish(report: runner.RunReport, strict: bool) -> None:
+    for note in report.notes:
+        click.echo(note)
     for result in report.results:
         click.echo(result.summary())
     for source, reason in report.errors:
         click.echo(f"error  {source}: {reason}", err=True)
     click.echo(f"outputs in {report.out_dir}")
-    if strict and report.errors:
-        raise SystemExit(1)
+    if report.failed or (strict and report.errors):
+        raise SystemExit(EXIT_ERRORS)
 
 
 def main() -> None:

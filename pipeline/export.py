@@ -1,15 +1,20 @@
-"""Exports: files outside tools read, written atomically as views of the store.
+"""Exports: files outside tools read, written as one snapshot per run.
 
-Each file is written to a temporary name in the same folder and renamed over the
-old one, so a run killed mid-write leaves the previous export intact.
+A run writes every export into a new folder ``OUT/generations/<run>/`` and then
+switches the symlink ``OUT/current`` to it in one rename; ``OUT/docs.jsonl`` and its
+siblings are symlinks through ``current``. A reader therefore never sees a new
+docs.jsonl beside an old units.jsonl, and a run killed at any point leaves the
+previous snapshot in place (its half-written folder is removed by the next run).
+Files are created with the user's umask (0644 under umask 022), not 0600.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -21,6 +26,17 @@ from pipeline.store import Store
 DOCS_FILE = "docs.jsonl"
 UNITS_FILE = "units.jsonl"
 STATUS_FILE = "status.tsv"
+GENERATIONS_DIR = "generations"
+CURRENT_LINK = "current"
+KEEP_GENERATIONS = 2  # the current snapshot and the one before it
+STATUS_COLUMNS = ("doc_id", "source", "status", "reason")
+
+
+def current_umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @contextmanager
@@ -33,6 +49,7 @@ def atomic_write(path: Path) -> Iterator[IO[str]]:
     )
     try:
         with handle:
+            os.chmod(handle.name, 0o666 & ~current_umask())  # mkstemp makes 0600
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -74,28 +91,101 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, object]]) -> int:
     return count
 
 
-def export_docs(store: Store, out_dir: Path) -> int:
-    """Write docs.jsonl and status.tsv."""
-    count = write_jsonl(out_dir / DOCS_FILE, (document_json(d) for d in store.iter_documents()))
-    with atomic_write(out_dir / STATUS_FILE) as handle:
-        handle.write("doc_id\tsource\tstatus\treason\n")
-        for doc, reason in status_rows(store):
-            handle.write(f"{doc.doc_id}\t{doc.source}\t{doc.status}\t{reason}\n")
+def export_docs(store: Store, folder: Path) -> int:
+    """Write docs.jsonl and status.tsv into ``folder``."""
+    count = write_jsonl(folder / DOCS_FILE, (document_json(d) for d in store.iter_documents()))
+    with atomic_write(folder / STATUS_FILE) as handle:
+        handle.write("\t".join(STATUS_COLUMNS) + "\n")
+        for row in status_rows(store):
+            handle.write("\t".join(tsv_field(value) for value in row) + "\n")
     return count
 
 
-def export_units(store: Store, out_dir: Path) -> int:
-    """Write units.jsonl."""
-    return write_jsonl(out_dir / UNITS_FILE, (unit_json(u) for u in store.iter_units()))
+def export_units(store: Store, folder: Path) -> int:
+    """Write units.jsonl into ``folder`` (units of ok documents only)."""
+    return write_jsonl(folder / UNITS_FILE, (unit_json(u) for u in store.iter_units()))
 
 
-def status_rows(store: Store) -> Iterator[tuple[Document, str]]:
-    """Each document with a one-line reason (error, duplicate, or a warning)."""
+def tsv_field(value: object) -> str:
+    """A TSV cell: tabs, newlines and backslashes escaped so a row stays one line of 4 cells."""
+    text = "" if value is None else str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace(
+        "\r", "\\r")
+
+
+def status_rows(store: Store) -> Iterator[tuple[str, str, str, str]]:
+    """(doc_id, source, status, reason) of every document, stage failure and skipped file."""
+    stage_errors: dict[str, str] = {}
+    for _stage, doc_id, _key, reason in store.iter_doc_errors():
+        stage_errors.setdefault(doc_id, reason)
     for doc in store.iter_documents():
+        status = doc.status
         if doc.status == "error":
             reason = doc.error or ""
         elif doc.status == "duplicate":
-            reason = f"duplicate of {doc.duplicate_of}"
+            reason = doc.note or f"duplicate of {doc.duplicate_of}"
+        elif doc.doc_id in stage_errors:
+            status, reason = "error", stage_errors[doc.doc_id]
         else:
             reason = "; ".join(doc.warnings)
-        yield doc, reason.replace("\t", " ").replace("\n", " ")
+        yield doc.doc_id, doc.source, status, " ".join(reason.split())
+    for source, reason in store.iter_skipped():
+        yield "", source, "skipped", reason
+
+
+def publish(store: Store, out_dir: Path, run_id: int,
+            writers: Iterable[Callable[[Store, Path], object]] = ()) -> Path:
+    """Write every export of this run into a new generation and switch ``current`` to it."""
+    generations = out_dir / GENERATIONS_DIR
+    generations.mkdir(exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{run_id}.", suffix=".tmp", dir=generations))
+    os.chmod(staging, 0o777 & ~current_umask())
+    for write in (export_docs, export_units, *writers):
+        write(store, staging)
+    final = generations / f"{run_id:06d}"
+    if final.exists():
+        shutil.rmtree(final)
+    os.replace(staging, final)
+    switch_link(out_dir / CURRENT_LINK, f"{GENERATIONS_DIR}/{final.name}")
+    for name in sorted(os.listdir(final)):
+        link = out_dir / name
+        if not (link.is_symlink() and os.readlink(link) == f"{CURRENT_LINK}/{name}"):
+            switch_link(link, f"{CURRENT_LINK}/{name}")
+    prune_generations(generations, keep=final.name)
+    return final
+
+
+def switch_link(link: Path, target: str) -> None:
+    """Point ``link`` at ``target`` atomically (a new symlink renamed over the old entry)."""
+    temporary = link.with_name(f".{link.name}.{os.getpid()}.link")
+    temporary.unlink(missing_ok=True)
+    os.symlink(target, temporary)
+    if link.is_dir() and not link.is_symlink():
+        shutil.rmtree(link)
+    os.replace(temporary, link)
+
+
+def prune_generations(generations: Path, keep: str) -> None:
+    """Remove older snapshots (keeping the last few) and what killed runs left half-written."""
+    finished = sorted(p.name for p in generations.iterdir() if p.name[:1].isdigit())
+    stale = [n for n in finished[:-KEEP_GENERATIONS] if n != keep]
+    stale += [p.name for p in generations.iterdir() if p.name.startswith(".")]
+    for name in stale:
+        shutil.rmtree(generations / name, ignore_errors=True)
+
+
+def remove_leftovers(out_dir: Path) -> list[str]:
+    """Delete temporary files and folders that killed runs left in ``out_dir``."""
+    removed = []
+    for path in list(out_dir.glob(".*.tmp")) + list(out_dir.glob(".*.link")):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path.name)
+    generations = out_dir / GENERATIONS_DIR
+    if generations.is_dir():
+        for path in generations.glob(".*"):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(f"{GENERATIONS_DIR}/{path.name}")
+    return removed

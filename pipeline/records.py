@@ -89,6 +89,44 @@ class Document:
     encoding: str | None = None
     warnings: tuple[str, ...] = ()
     captions: tuple[tuple[int, int], ...] = ()
+    note: str | None = None  # why a duplicate is one (and which copy was kept)
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    """One file of the corpus as ingest plans it: readable source name, real path, hash."""
+
+    source: str  # path under the corpus, decoded for display (GBK names included)
+    path: str  # the real path (may hold undecodable bytes as surrogates)
+    file_sha: str
+    mtime: float = 0.0
+
+
+@dataclass(frozen=True)
+class IngestedPart:
+    """One report of a file (or the file's error), as ingest computes and caches it."""
+
+    part: int  # 1-based position in its file
+    parts: int  # how many reports the file held
+    status: str  # ok | error
+    file_sha: str | None = None
+    text: str = ""
+    error: str | None = None
+    title: str | None = None
+    region: Region = field(default_factory=Region)
+    year: int | None = None
+    authors: tuple[str, ...] = ()
+    script: str = "simplified"
+    placeholders: bool = False
+    fmt: str | None = None
+    encoding: str | None = None
+    warnings: tuple[str, ...] = ()
+    captions: tuple[tuple[int, int], ...] = ()
+    offset_runs: tuple[tuple[int, int, int], ...] = ()  # (clean start, raw start, length)
+
+    def source_of(self, file_source: str) -> str:
+        """The document's source: the file's path, with ``#N`` for a part of a split file."""
+        return file_source if self.parts == 1 else f"{file_source}#{self.part}"
 
 
 @dataclass(frozen=True)

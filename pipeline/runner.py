@@ -1,13 +1,17 @@
-"""Run stages against an output folder: lock, provenance, stages, exports.
+"""Run stages against an output folder: lock, provenance, the stage table, exports.
 
 This is the library behind ``diaoyan run`` and the single-stage commands; it never
-prints (progress goes to a callback and to ``OUT/run.log``).
+prints (progress goes to a callback and to ``OUT/run.log``). It iterates the declared
+stages (``pipeline.stages.STAGES``), times each, captures a stage's failure, records
+provenance, and publishes all exports of the run as one snapshot.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,10 +21,16 @@ from pathlib import Path
 from pipeline import __version__, export
 from pipeline.config import Config, load_config
 from pipeline.lock import exclusive_output
-from pipeline.stages import StageResult
-from pipeline.store import Store
+from pipeline.stages import (
+    STAGE_NAMES,
+    StageContext,
+    StageResult,
+    get_stage,
+    one_line,
+)
+from pipeline.store import STORE_FILENAME, Store, StoreDamaged
 
-ALL_STAGES = ("ingest", "structure", "segment", "tag")
+ALL_STAGES = STAGE_NAMES
 RUN_LOG = "run.log"
 VERSIONED_PACKAGES = (
     "jieba", "spacy", "gensim", "networkx", "click", "chardet", "pypdfium2", "python-docx",
@@ -28,6 +38,14 @@ VERSIONED_PACKAGES = (
 )
 
 log = logging.getLogger("pipeline")
+
+
+class OutputUnwritable(RuntimeError):
+    """The output folder (or its lock file) cannot be written."""
+
+
+class RunRefused(RuntimeError):
+    """A stage refused to go on (e.g. the corpus shrank too much); nothing was changed."""
 
 
 @dataclass
@@ -38,6 +56,12 @@ class RunReport:
     results: list[StageResult] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
     out_dir: Path = Path(".")
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """Whether a stage failed as a whole (not just on some documents)."""
+        return any(r.failed for r in self.results)
 
 
 def package_versions() -> dict[str, str]:
@@ -55,7 +79,9 @@ def config_for_output(out_dir: Path, config_path: Path | None) -> Config:
     """The config for single-stage commands: ``--config``, else the one the last run used."""
     if config_path is not None:
         return load_config(config_path)
-    store = Store.for_output(out_dir)
+    if not (out_dir / STORE_FILENAME).exists():
+        return load_config(None)
+    store = Store.for_reading(out_dir)
     try:
         last = store.last_run()
     finally:
@@ -65,20 +91,79 @@ def config_for_output(out_dir: Path, config_path: Path | None) -> Config:
     return load_config(None)
 
 
+def check_writable(out_dir: Path) -> None:
+    """Raise OutputUnwritable with one line when ``out_dir`` cannot hold a run's files."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputUnwritable(f"cannot create output folder {out_dir}: {exc.strerror}") from None
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise OutputUnwritable(f"output folder {out_dir} is not writable by this user")
+    for name in (STORE_FILENAME, ".diaoyan.lock"):
+        path = out_dir / name
+        if path.exists() and not os.access(path, os.W_OK):
+            raise OutputUnwritable(f"{path} is not writable by this user")
+
+
 def run_pipeline(out_dir: Path, config: Config, *, corpus: Path | None = None,
                  stages: Sequence[str] = ALL_STAGES, wait_seconds: float = 0,
-                 progress: Callable[[str], None] | None = None) -> RunReport:
-    """Run the given stages in order on ``out_dir`` and refresh the exports."""
+                 progress: Callable[[str], None] | None = None, jobs: int | None = None,
+                 allow_shrink: bool = False, rebuild: bool = False) -> RunReport:
+    """Run the given stages in order on ``out_dir`` and publish the exports."""
+    check_writable(out_dir)
     with exclusive_output(out_dir, wait_seconds), _run_log(out_dir):
-        store = Store.for_output(out_dir)
+        notes = []
+        if rebuild:
+            notes.append(move_store_aside(out_dir))
+        notes += [f"removed leftovers of a killed run: {name}"
+                  for name in export.remove_leftovers(out_dir)]
+        store = open_store(out_dir)
         try:
-            return _run_stages(store, out_dir, config, corpus, stages, progress)
+            report = _run_stages(store, out_dir, config, corpus, stages, progress,
+                                 jobs or os.cpu_count() or 1, {"allow_shrink": allow_shrink})
+            report.notes[:0] = notes
+            return report
         finally:
             store.close()
 
 
+def open_store(out_dir: Path) -> Store:
+    """Open the store; after a killed run, check it and mark that run killed."""
+    store = Store.for_output(out_dir)
+    try:
+        with store.transaction():
+            killed = store.mark_killed_runs()
+        if killed:
+            log.warning("run(s) %s were killed before they finished",
+                        ", ".join(map(str, killed)))
+            problem = store.quick_check()
+            if problem:
+                raise StoreDamaged(f"the store {store.path} failed its integrity check "
+                                   f"({problem}); rebuild with `diaoyan run CORPUS --out "
+                                   f"{out_dir} --rebuild`")
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def move_store_aside(out_dir: Path) -> str:
+    """Move a (damaged) store and its WAL files aside so the run rebuilds from the corpus."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    moved = []
+    for suffix in ("", "-wal", "-shm"):
+        path = out_dir / f"{STORE_FILENAME}{suffix}"
+        if path.exists():
+            target = out_dir / f"{STORE_FILENAME}.damaged-{stamp}{suffix}"
+            shutil.move(str(path), str(target))
+            moved.append(target.name)
+    return f"store moved aside: {', '.join(moved)}" if moved else "no store to move aside"
+
+
 def _run_stages(store: Store, out_dir: Path, config: Config, corpus: Path | None,
-                stages: Sequence[str], progress: Callable[[str], None] | None) -> RunReport:
+                stages: Sequence[str], progress: Callable[[str], None] | None, jobs: int,
+                flags: dict[str, object]) -> RunReport:
+    declared = [get_stage(name) for name in stages]
     command = f"{' '.join(stages)} corpus={corpus}" if corpus else " ".join(stages)
     run_id = store.start_run(command, config.sections, config.digest(), package_versions(),
                              seeds_of(config))
@@ -86,47 +171,40 @@ def _run_stages(store: Store, out_dir: Path, config: Config, corpus: Path | None
     log.info("run %d started: %s (config %s)", run_id, command, config.source)
     status = "failed"
     try:
-        for name in stages:
-            result = run_stage(name, store, config, corpus, progress)
+        for stage in declared:
+            context = StageContext(store=store, config=config, stage=stage, corpus=corpus,
+                                   progress=progress, jobs=jobs, options=flags)
+            result = run_stage(context)
             report.results.append(result)
             log.info("%s", result.summary())
-            if name == "ingest":
-                export.export_docs(store, out_dir)
-                report.errors = record_file_outcomes(store, run_id)
-        if any(s != "ingest" for s in stages):
-            export.export_units(store, out_dir)
-        status = "ok"
+            if result.failed:
+                break  # later stages read what this one writes
+        export.publish(store, out_dir, run_id)
+        report.errors = record_file_outcomes(store, run_id)
+        status = "failed" if report.failed else "ok"
+    except RunRefused:
+        status = "refused"
+        raise
     finally:
         store.finish_run(run_id, status, [r.as_dict() for r in report.results])
         log.info("run %d %s", run_id, status)
     return report
 
 
-def run_stage(name: str, store: Store, config: Config, corpus: Path | None,
-              progress: Callable[[str], None] | None) -> StageResult:
-    """Run one stage by name (imported lazily so a stage's heavy imports load only when used)."""
+def run_stage(context: StageContext) -> StageResult:
+    """Run one declared stage: import it, time it, and turn its failure into a result."""
+    from pipeline.stages.ingest import CorpusShrinkRefused
+
     started = time.monotonic()
-    if name == "ingest":
-        from pipeline.stages import ingest
-
-        if corpus is None:
-            raise ValueError("the ingest stage needs a corpus folder")
-        result = ingest.run(store, config, corpus, progress)
-    elif name == "structure":
-        from pipeline.stages import structure
-
-        result = structure.run(store, config, progress)
-    elif name == "segment":
-        from pipeline.stages import segment
-
-        result = segment.run(store, config, progress)
-    elif name == "tag":
-        from pipeline.stages import tag
-
-        result = tag.run(store, config, progress)
-    else:
-        raise ValueError(f"unknown stage {name!r}; stages are {', '.join(ALL_STAGES)}")
-    result.seconds = result.seconds or time.monotonic() - started
+    try:
+        result = context.stage.load()(context)
+    except CorpusShrinkRefused as exc:
+        raise RunRefused(str(exc)) from None
+    except Exception as exc:  # the stage failed as a whole: say so, keep what is committed
+        log.exception("stage %s failed", context.stage.name)
+        result = StageResult(context.stage.name,
+                             failed=one_line(f"{type(exc).__name__}: {exc}"))
+    result.seconds = time.monotonic() - started
     return result
 
 
@@ -134,11 +212,11 @@ def record_file_outcomes(store: Store, run_id: int) -> list[tuple[str, str]]:
     """Store each document's outcome for this run; return (source, reason) of the errors."""
     outcomes = []
     errors = []
-    for doc, reason in export.status_rows(store):
-        outcomes.append((doc.source, doc.status, reason or None))
-        if doc.status == "error":
-            errors.append((doc.source, reason))
-            log.warning("%s: %s", doc.source, reason)
+    for _doc_id, source, status, reason in export.status_rows(store):
+        outcomes.append((source, status, reason or None))
+        if status == "error":
+            errors.append((source, reason))
+            log.warning("%s: %s", source, reason)
     with store.transaction():
         store.put_run_files(run_id, outcomes)
     return errors
@@ -160,6 +238,7 @@ class _run_log:
     def __init__(self, out_dir: Path):
         self.handler = logging.FileHandler(out_dir / RUN_LOG, encoding="utf-8")
         self.handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        self.previous_level = log.level
 
     def __enter__(self) -> None:
         log.addHandler(self.handler)
@@ -168,4 +247,5 @@ class _run_log:
 
     def __exit__(self, *exc: object) -> None:
         log.removeHandler(self.handler)
+        log.setLevel(self.previous_level)
         self.handler.close()

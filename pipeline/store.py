@@ -64,34 +64,74 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0002_doc_errors",
+        """
+        CREATE TABLE doc_errors (
+            stage TEXT NOT NULL, doc_id TEXT NOT NULL, key TEXT NOT NULL, reason TEXT NOT NULL,
+            PRIMARY KEY (stage, doc_id)
+        );
+        """,
+    ),
+    (
+        "0003_document_note_and_skipped",
+        """
+        ALTER TABLE documents ADD COLUMN note TEXT;
+        CREATE TABLE skipped_files (source TEXT PRIMARY KEY, reason TEXT NOT NULL);
+        """,
+    ),
 ]
 
 DOC_COLUMNS = (
     "doc_id source status text title province city county code year authors script "
-    "placeholders error duplicate_of fmt encoding warnings captions content_hash ord"
+    "placeholders error duplicate_of fmt encoding warnings captions content_hash ord note"
 ).split()
 UNIT_COLUMNS = (
     "unit_id doc_id parent_id level marker headline start end kind label label_score ord"
 ).split()
 
 
+class StoreDamaged(RuntimeError):
+    """The store file is not a usable database; the message says what to do."""
+
+
 class Store:
     """A thin typed layer over one SQLite database."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, *, read_only: bool = False):
         self.path = str(path)
-        self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self.conn.row_factory = sqlite3.Row
-        if self.path != ":memory:":
-            self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self._migrate()
+        self.read_only = read_only
+        try:
+            self.conn = _connect(self.path, read_only)
+            self.conn.row_factory = sqlite3.Row
+            if not read_only:
+                if self.path != ":memory:":
+                    self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+                self._migrate()
+            else:
+                self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreDamaged(damaged_message(self.path, exc)) from None
 
     @classmethod
     def for_output(cls, out_dir: Path) -> Store:
         """Open (creating if needed) the store of an output folder."""
         out_dir.mkdir(parents=True, exist_ok=True)
         return cls(out_dir / STORE_FILENAME)
+
+    @classmethod
+    def for_reading(cls, out_dir: Path) -> Store:
+        """Open an output folder's store read-only (for users who can only read OUT)."""
+        return cls(out_dir / STORE_FILENAME, read_only=True)
+
+    def quick_check(self) -> str | None:
+        """None when ``PRAGMA quick_check`` finds the database sound, else its first complaint."""
+        try:
+            answer = self.conn.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        return None if answer == "ok" else str(answer)
 
     def close(self) -> None:
         """Close the connection."""
@@ -184,7 +224,7 @@ class Store:
     def delete_documents(self, doc_ids: Iterable[str]) -> None:
         """Delete documents and everything derived from them."""
         ids = [(d,) for d in doc_ids]
-        for table in ("documents", "units", "sentences", "tokens", "offsets"):
+        for table in ("documents", "units", "sentences", "tokens", "offsets", "doc_errors"):
             self.conn.executemany(f"DELETE FROM {table} WHERE doc_id=?", ids)
         self.conn.executemany("DELETE FROM work WHERE item=?", ids)
 
@@ -291,7 +331,50 @@ class Store:
         found = row.fetchone()
         return (found[0], found[1], json.loads(found[2])) if found else None
 
+    def replace_skipped(self, skipped: Iterable[tuple[str, str]]) -> None:
+        """Make the list of corpus files skipped as not reports exactly ``skipped``."""
+        self.conn.execute("DELETE FROM skipped_files")
+        self.conn.executemany("INSERT OR REPLACE INTO skipped_files VALUES (?, ?)", skipped)
+
+    def iter_skipped(self) -> Iterator[tuple[str, str]]:
+        """(source, reason) of corpus files that are not reports."""
+        yield from self.conn.execute("SELECT source, reason FROM skipped_files ORDER BY source")
+
+    # -- per-document failures of a stage ------------------------------------------------
+    def put_doc_error(self, stage: str, doc_id: str, key: str, reason: str) -> None:
+        """Record that ``stage`` failed on a document (under the key it would have written)."""
+        self.conn.execute("INSERT OR REPLACE INTO doc_errors VALUES (?, ?, ?, ?)",
+                          (stage, doc_id, key, reason))
+
+    def clear_doc_error(self, stage: str, doc_id: str) -> None:
+        """Forget a stage's failure on a document (it succeeded or the document went)."""
+        self.conn.execute("DELETE FROM doc_errors WHERE stage=? AND doc_id=?", (stage, doc_id))
+
+    def iter_doc_errors(self) -> Iterator[tuple[str, str, str, str]]:
+        """(stage, doc_id, key, reason) of every recorded per-document failure."""
+        yield from self.conn.execute("SELECT stage, doc_id, key, reason FROM doc_errors")
+
+    def drop_derived(self, doc_ids: Iterable[str], keep_documents: bool = True) -> None:
+        """Delete units, tokens, sentences, work keys and errors of documents (not the rows)."""
+        ids = [(d,) for d in doc_ids]
+        for table in ("units", "sentences", "tokens", "doc_errors"):
+            self.conn.executemany(f"DELETE FROM {table} WHERE doc_id=?", ids)
+        self.conn.executemany("DELETE FROM work WHERE item=?", ids)
+        if not keep_documents:
+            self.conn.executemany("DELETE FROM documents WHERE doc_id=?", ids)
+
     # -- run provenance ----------------------------------------------------------------
+    def mark_killed_runs(self) -> list[int]:
+        """Runs still marked running when a new run holds the lock were killed: say so."""
+        ids = [r[0] for r in self.conn.execute("SELECT run_id FROM runs WHERE status='running'")]
+        self.conn.executemany("UPDATE runs SET status='killed' WHERE run_id=?",
+                              [(i,) for i in ids])
+        return ids
+
+    def count_documents(self) -> int:
+        """How many documents (any status) the store holds."""
+        return int(self.conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+
     def start_run(self, command: str, config: dict[str, Any], config_hash: str,
                   versions: dict[str, str], seeds: dict[str, int]) -> int:
         """Record the start of a run; returns its id."""
@@ -323,6 +406,24 @@ class Store:
         return dict(row) if row else None
 
 
+def _connect(path: str, read_only: bool) -> sqlite3.Connection:
+    if not read_only:
+        return sqlite3.connect(path, timeout=30, isolation_level=None)
+    uri = Path(path).resolve().as_uri()
+    try:  # a WAL database needs its -shm file; a reader who cannot create it opens immutable
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30, isolation_level=None)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+
+
+def damaged_message(path: str, exc: Exception) -> str:
+    """One line saying the store is damaged and how to recover."""
+    return (f"the store {path} is damaged ({exc}); move it aside and rebuild from the corpus "
+            "with `diaoyan run CORPUS --out OUT --rebuild`")
+
+
 def document_row(doc: Document, content_hash: str | None, ord_: int) -> dict[str, Any]:
     """Flatten a Document into a documents-table row."""
     row = asdict(doc)
@@ -348,4 +449,5 @@ def document_from_row(row: sqlite3.Row) -> Document:
         error=row["error"], duplicate_of=row["duplicate_of"], fmt=row["fmt"],
         encoding=row["encoding"], warnings=tuple(json.loads(row["warnings"] or "[]")),
         captions=tuple(tuple(c) for c in json.loads(row["captions"] or "[]")),
+        note=row["note"],
     )

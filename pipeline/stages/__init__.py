@@ -1,9 +1,30 @@
-"""The pipeline stages, one module each, each exposing ``run(store, config, …) -> StageResult``."""
+"""The pipeline's stages, declared as data (as DVC and spaCy projects declare steps).
+
+``STAGES`` is the one table the runner iterates, the CLI builds its single-stage
+commands from and ``diaoyan stages`` prints: each stage's name, the function that
+runs it (``module:function``, imported only when the stage runs, so a run never
+imports what it does not use), what it reads and writes in the store, the config
+sections its work depends on, and its version (bump it to redo a stage's work).
+
+A stage function takes a :class:`StageContext` and returns a :class:`StageResult`.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import importlib
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the store and config are plumbing; stages get them through the context
+    from pipeline.config import Config
+    from pipeline.records import Document
+    from pipeline.store import Store
+
+log = logging.getLogger("pipeline")
 
 
 @dataclass
@@ -16,21 +37,129 @@ class StageResult:
     errors: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    failed: str | None = None  # one line when the stage itself failed (not one document)
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready view for the runs table."""
         return {
             "stage": self.stage, "processed": self.processed, "reused": self.reused,
             "errors": self.errors, "seconds": round(self.seconds, 3), "notes": self.notes,
+            "failed": self.failed,
         }
 
     def summary(self) -> str:
         """One line for the terminal."""
+        if self.failed:
+            return f"{self.stage}: FAILED: {self.failed}"
         text = f"{self.stage}: {self.processed} computed, {self.reused} unchanged"
         if self.errors:
             text += f", {self.errors} errors"
         text += f" ({self.seconds:.1f}s)"
         return "; ".join([text, *self.notes])
+
+
+@dataclass(frozen=True)
+class StageContext:
+    """Everything a stage may use: the store, the config, the corpus and the run's settings."""
+
+    store: Store
+    config: Config
+    stage: Stage
+    corpus: Path | None = None
+    progress: Callable[[str], None] | None = None
+    jobs: int = 2  # worker processes for per-document work
+    options: dict[str, Any] = field(default_factory=dict)  # run flags, e.g. allow_shrink
+
+    @property
+    def version(self) -> int:
+        """The stage's declared version (part of every work key it writes)."""
+        return self.stage.version
+
+    def report(self, message: str) -> None:
+        """Send a progress line to the caller, if it listens."""
+        if self.progress:
+            self.progress(message)
+
+    def documents(self) -> list[Document]:
+        """The ok documents that no earlier stage failed on, in corpus order."""
+        earlier = set(STAGE_NAMES[: STAGE_NAMES.index(self.stage.name)])
+        failed = {doc_id for stage, doc_id, _, _ in self.store.iter_doc_errors()
+                  if stage in earlier}
+        return [d for d in self.store.iter_documents(status="ok") if d.doc_id not in failed]
+
+    def failed_keys(self) -> dict[str, str]:
+        """doc_id → the work key under which this stage last failed on that document."""
+        return {doc_id: key for stage, doc_id, key, _ in self.store.iter_doc_errors()
+                if stage == self.stage.name}
+
+    def document_failed(self, doc_id: str, key: str, exc: BaseException) -> str:
+        """Record a per-document failure (the run goes on); returns its one-line reason."""
+        log.error("%s failed on %s", self.stage.name, doc_id, exc_info=exc)
+        reason = one_line(f"{self.stage.name}: {type(exc).__name__}: {exc}")
+        self.store.put_doc_error(self.stage.name, doc_id, key, reason)
+        return reason
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One pipeline stage, declared: name, function, reads, writes, config, version."""
+
+    name: str
+    function: str  # "module:function", imported lazily
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    config: tuple[str, ...]  # config sections whose change redoes this stage's work
+    version: int
+    summary: str
+    needs_corpus: bool = False
+
+    def load(self) -> Callable[[StageContext], StageResult]:
+        """Import and return the stage function."""
+        module_name, _, function_name = self.function.partition(":")
+        return getattr(importlib.import_module(module_name), function_name)
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage(
+        "ingest", "pipeline.stages.ingest:run",
+        reads=("corpus files", "metadata.csv"),
+        writes=("documents", "offsets", "ingest_cache", "signatures"),
+        config=("ingest", "read", "clean", "layout", "metadata", "region", "split", "dedup"),
+        version=1, summary="Read, clean, split and locate the corpus's reports.",
+        needs_corpus=True,
+    ),
+    Stage(
+        "structure", "pipeline.stages.structure:run",
+        reads=("documents",), writes=("units",), config=("outline",), version=1,
+        summary="Find headings and enumerations in ingested documents.",
+    ),
+    Stage(
+        "segment", "pipeline.stages.segment:run",
+        reads=("documents",), writes=("tokens", "sentences"), config=("segment",), version=1,
+        summary="Segment documents with jieba inside spaCy.",
+    ),
+    Stage(
+        "tag", "pipeline.stages.tag:run",
+        reads=("units", "tokens"), writes=("units.label", "models:unit_classifier"),
+        config=("tag", "segment"), version=2,
+        summary="Label units problem/cause/countermeasure/practice/background/other.",
+    ),
+)
+
+STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in STAGES)
+
+
+def get_stage(name: str) -> Stage:
+    """The declared stage called ``name``."""
+    for stage in STAGES:
+        if stage.name == name:
+            return stage
+    raise ValueError(f"unknown stage {name!r}; stages are {', '.join(STAGE_NAMES)}")
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """Collapse whitespace and cut to ``limit`` characters: a reason fit for a status table."""
+    return " ".join(str(text).split())[:limit]
 
 
 def work_key(*parts: object) -> str:

@@ -1,22 +1,23 @@
 """Ingest: a corpus folder → clean, located documents.
 
-Reads every file under the corpus (``readers``), cleans it (``text.clean``), splits
-multi-report files (``text.split``), reads metadata (``text.metadata``), applies
-``metadata.csv`` overrides and marks duplicates (``dedup``). Writes the
-``documents`` table. Work is keyed by the file's content hash and the ingest
-configuration, so an unchanged file is never read twice.
+Reads every report file under the corpus (``readers``), cleans it (``text.clean``),
+splits multi-report files (``text.split``), reads metadata (``text.metadata``),
+applies ``metadata.csv`` overrides (``analysis.overrides``) and marks duplicates
+(``dedup``). Writes the ``documents`` table (and the list of files skipped as not
+reports). Work is keyed by the file's content hash and the ingest configuration, so
+an unchanged file is never read twice; what a document is called (its source) always
+comes from where the file is now, so renames and copies give what a clean run gives.
 """
 
 from __future__ import annotations
 
-import csv
+import fnmatch
 import hashlib
 import json
 import logging
 import os
-import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from multiprocessing import get_context
@@ -24,38 +25,41 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import gazetteer, readers
-from pipeline.config import Config
+from pipeline.analysis.overrides import METADATA_CSV, apply_overrides
 from pipeline.dedup import DedupItem, DedupOptions, find_duplicates
-from pipeline.records import Document, Region
-from pipeline.stages import StageResult, work_key
-from pipeline.store import Store
+from pipeline.records import CorpusFile, Document, IngestedPart, Region
+from pipeline.stages import StageContext, StageResult, one_line, work_key
 from pipeline.text import clean as cleaning
 from pipeline.text import layout, metadata, split
+from pipeline.workers import die_with_parent
 
 STAGE = "ingest"
-VERSION = 1
-CONFIG_SECTIONS = ("ingest", "read", "clean", "layout", "metadata", "region", "split")
-METADATA_CSV = "metadata.csv"
+# The sections that shape one file's result (what the per-file cache is keyed by).
+FILE_SECTIONS = ("read", "clean", "layout", "metadata", "region", "split")
+NOT_A_REPORT = "not a report format"
 
 log = logging.getLogger(__name__)
 
 
+class CorpusShrinkRefused(RuntimeError):
+    """The corpus would lose more of its files than allowed (an unmounted share?)."""
+
+
 @dataclass(frozen=True)
 class IngestOptions:
-    """How the ingest stage schedules its work."""
+    """Which corpus files are reports, and how the ingest stage schedules its work."""
 
     jobs: int = 2  # worker processes for new files; 1 = in-process
     parallel_min_files: int = 8  # fewer new files than this are read in-process
-    skip_names: tuple[str, ...] = ("metadata.csv", "diaoyan.toml", "README.md")  # not reports
-
-
-@dataclass(frozen=True)
-class FileJob:
-    """One corpus file to ingest, with everything a worker process needs."""
-
-    rel_path: str
-    path: str
-    file_sha: str
+    skip_names: tuple[str, ...] = ("metadata.csv", "diaoyan.toml")  # config, not reports
+    # Report files by name; others (SOURCES.tsv, README, .csv, .json, .py, .xlsx …) are
+    # listed as skipped, never read. Old .doc/.wps/.rtf are included so they get a reason.
+    include: tuple[str, ...] = ("*.txt", "*.md", "*.docx", "*.pdf", "*.html", "*.htm",
+                                "*.xhtml", "*.doc", "*.wps", "*.rtf")
+    exclude: tuple[str, ...] = ("README*", "SOURCES*", "LICENSE*", ".*")
+    # Refuse a run that would remove more than this share of the stored files (an empty
+    # or unmounted corpus would otherwise wipe every result); --allow-shrink overrides.
+    max_shrink: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -69,41 +73,48 @@ class Toolkit:
     split: Any
 
 
-def run(store: Store, config: Config, corpus: Path,
-        progress: Callable[[str], None] | None = None) -> StageResult:
-    """Ingest ``corpus`` into ``store``; per-file errors become error documents."""
-    started = time.monotonic()
+PartsByFile = dict[str, list[IngestedPart]]  # source of a file → the documents it produced
+
+
+def run(ctx: StageContext) -> StageResult:
+    """Ingest the corpus into the store; per-file errors become error documents."""
+    if ctx.corpus is None:
+        raise ValueError("the ingest stage needs a corpus folder")
+    store, config = ctx.store, ctx.config
     result = StageResult(STAGE)
     options = config.options("ingest", IngestOptions)
     toolkit = make_toolkit(config)
-    config_digest = config.digest(*CONFIG_SECTIONS)
-    jobs, parts_by_file = plan_files(store, corpus, config_digest, toolkit, options, result)
-    for job, parts in compute_files(jobs, toolkit, options):
-        file_key = work_key(STAGE, VERSION, config_digest, job.file_sha)
+    config_digest = f"{ctx.version}:{config.digest(*FILE_SECTIONS)}"
+    entries, skipped = list_corpus(ctx.corpus, options)
+    guard_shrink(store, entries, options, allow=bool(ctx.options.get("allow_shrink")))
+    jobs, parts_by_file, files = plan_files(store, entries, config_digest, toolkit, result)
+    for job, parts in compute_files(jobs, toolkit, options, ctx.jobs):
         with store.transaction():
-            store.put_ingest_cache(file_key, job.rel_path, parts)
-        parts_by_file[job.rel_path] = parts
+            store.put_ingest_cache(work_key(STAGE, config_digest, job.file_sha), job.source,
+                                   [part_to_json(p) for p in parts])
+        parts_by_file[job.source] = parts
         result.processed += 1
-        if progress:
-            progress(job.rel_path)
-    docs, hashes = assemble_documents(parts_by_file)
-    docs = apply_overrides(docs, corpus / METADATA_CSV)
+        ctx.report(job.source)
+    docs, hashes, offsets = assemble_documents(parts_by_file)
+    docs = apply_overrides(docs, ctx.corpus / METADATA_CSV)
     with store.transaction():
-        docs = mark_duplicates(store, docs, hashes, config.options("dedup", DedupOptions))
+        docs = mark_duplicates(store, docs, hashes, files, config.options("dedup", DedupOptions))
         store.replace_documents(docs, hashes)
-        for doc_id, runs in collect_offsets(parts_by_file, docs).items():
-            store.put_offsets(doc_id, runs)
-        keep = {
-            work_key(STAGE, VERSION, config_digest, parts[0]["file_sha"])
-            for parts in parts_by_file.values() if parts and parts[0].get("file_sha")
-        }
-        store.prune_ingest_cache(keep)
+        # a duplicate or failed document keeps no units, tokens or labels downstream
+        store.drop_derived(d.doc_id for d in docs if d.status != "ok")
+        for doc_id, runs in offsets.items():
+            if doc_id in hashes and hashes[doc_id]:
+                store.put_offsets(doc_id, runs)
+        store.replace_skipped((source, NOT_A_REPORT) for source in skipped)
+        store.prune_ingest_cache({work_key(STAGE, config_digest, f.file_sha)
+                                  for f in files.values()})
     result.errors = sum(d.status == "error" for d in docs)
-    result.seconds = time.monotonic() - started
+    if skipped:
+        result.notes.append(f"{len(skipped)} files skipped as not reports")
     return result
 
 
-def make_toolkit(config: Config) -> Toolkit:
+def make_toolkit(config: Any) -> Toolkit:
     """Build the helpers' option objects from their config sections."""
     return Toolkit(
         read=config.options("read", readers.ReadOptions),
@@ -115,151 +126,211 @@ def make_toolkit(config: Config) -> Toolkit:
     )
 
 
-PartsByFile = dict[str, list[dict[str, Any]]]  # corpus path → the documents it produced
-
-
-def plan_files(store: Store, corpus: Path, config_digest: str, toolkit: Toolkit,
-               options: IngestOptions, result: StageResult) -> tuple[list[FileJob], PartsByFile]:
-    """Walk the corpus: cached files are reused, unreadable ones recorded, the rest queued."""
-    jobs: list[FileJob] = []
-    parts_by_file: dict[str, list[dict[str, Any]]] = {}
+def list_corpus(corpus: Path, options: IngestOptions) -> tuple[list[Any], list[str]]:
+    """Corpus entries that are reports (or unreadable), and the names skipped as not reports."""
+    entries, skipped = [], []
     for entry in readers.iter_corpus(corpus, skip_names=options.skip_names):
+        source = display_name(entry.rel_path)
+        name = Path(source).name
+        if not entry.error and not is_report_name(name, options):
+            skipped.append(source)
+            continue
+        entries.append(replace(entry, rel_path=source) if source != entry.rel_path else entry)
+    return entries, skipped
+
+
+def is_report_name(name: str, options: IngestOptions) -> bool:
+    """Whether a file name matches the include globs and none of the exclude globs."""
+    lowered = name.lower()
+    return (any(fnmatch.fnmatch(lowered, p.lower()) for p in options.include)
+            and not any(fnmatch.fnmatch(lowered, p.lower()) for p in options.exclude))
+
+
+def display_name(rel_path: str) -> str:
+    """A readable name for a path whose bytes may not be UTF-8 (GBK names from Windows zips)."""
+    try:
+        rel_path.encode("utf-8")
+        return rel_path
+    except UnicodeEncodeError:
+        raw = os.fsencode(rel_path)
+    for encoding in ("gb18030", "big5hkscs"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="backslashreplace")
+
+
+def guard_shrink(store: Any, entries: list[Any], options: IngestOptions, allow: bool) -> None:
+    """Refuse when the corpus lost more than ``max_shrink`` of the files the store holds."""
+    stored = {d.source.split("#")[0] for d in store.iter_documents()}
+    if allow or not stored:
+        return
+    present = {e.rel_path for e in entries}
+    lost = len(stored - present)
+    if lost and (not present or lost / len(stored) > options.max_shrink):
+        raise CorpusShrinkRefused(
+            f"the corpus now has {len(present)} report files; {lost} of the {len(stored)} "
+            f"the store holds are gone (more than {options.max_shrink:.0%}). Is the folder "
+            "mounted? Refusing to delete their results; pass --allow-shrink if this is meant."
+        )
+
+
+def plan_files(store: Any, entries: list[Any], config_digest: str, toolkit: Toolkit,
+               result: StageResult) -> tuple[list[CorpusFile], PartsByFile, dict[str, CorpusFile]]:
+    """Walk the entries: cached files are reused, unreadable ones recorded, the rest queued."""
+    jobs: list[CorpusFile] = []
+    parts_by_file: PartsByFile = {}
+    files: dict[str, CorpusFile] = {}
+    for entry in entries:
         if entry.error:
-            parts_by_file[entry.rel_path] = [error_part(entry.rel_path, entry.error)]
+            parts_by_file[entry.rel_path] = [error_part(entry.error)]
             continue
         try:
-            file_sha = precheck_and_digest(Path(entry.path), toolkit.read)
+            file_sha, mtime = precheck_and_digest(Path(entry.path), toolkit.read)
         except readers.ReadError as exc:
-            parts_by_file[entry.rel_path] = [error_part(entry.rel_path, str(exc))]
+            parts_by_file[entry.rel_path] = [error_part(str(exc))]
             continue
-        cached = store.get_ingest_cache(work_key(STAGE, VERSION, config_digest, file_sha))
+        job = CorpusFile(entry.rel_path, str(entry.path), file_sha, mtime)
+        files[job.source] = job
+        cached = store.get_ingest_cache(work_key(STAGE, config_digest, file_sha))
         if cached is not None:
-            parts_by_file[entry.rel_path] = [{**p, "source_file": entry.rel_path} for p in cached]
+            parts_by_file[job.source] = [part_from_json(p) for p in cached]
             result.reused += 1
             continue
-        parts_by_file[entry.rel_path] = []  # keeps corpus order; filled by the worker
-        jobs.append(FileJob(entry.rel_path, str(entry.path), file_sha))
-    return jobs, parts_by_file
+        parts_by_file[job.source] = []  # keeps corpus order; filled by the worker
+        jobs.append(job)
+    return jobs, parts_by_file, files
 
 
-def precheck_and_digest(path: Path, read_options: Any) -> str:
-    """Hash a file's bytes, refusing files over the size cap without reading them."""
-    size = path.stat().st_size
+def precheck_and_digest(path: Path, read_options: Any) -> tuple[str, float]:
+    """Hash a file's bytes (and note its mtime), refusing files over the size cap unread."""
+    info = path.stat()
     cap = max(read_options.max_text_bytes, read_options.max_html_bytes,
               read_options.max_docx_bytes, read_options.max_pdf_bytes)
-    if size > cap:  # hashing a 200 MB dump every night would be wasted: refuse by size
+    if info.st_size > cap:  # hashing a 200 MB dump every night would be wasted: refuse by size
         raise readers.ReadError(
-            f"file too large: {size / 2**20:.1f} MB > limit {cap / 2**20:.0f} MB"
+            f"file too large: {info.st_size / 2**20:.1f} MB > limit {cap / 2**20:.0f} MB"
         )
-    return readers.file_digest(path)
+    return readers.file_digest(path), info.st_mtime
 
 
-def compute_files(jobs: list[FileJob], toolkit: Toolkit, options: IngestOptions):
+def compute_files(jobs: list[CorpusFile], toolkit: Toolkit, options: IngestOptions,
+                  run_jobs: int) -> Iterator[tuple[CorpusFile, list[IngestedPart]]]:
     """Yield (job, parts) for each queued file, in a process pool when it pays off."""
-    if options.jobs <= 1 or len(jobs) < options.parallel_min_files:
+    workers = min(options.jobs, run_jobs)
+    if workers <= 1 or len(jobs) < options.parallel_min_files:
         for job in jobs:
             yield job, ingest_file(job, toolkit)
         return
-    with ProcessPoolExecutor(options.jobs, mp_context=get_context("fork")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork"),
+                             initializer=die_with_parent) as pool:
         futures = [pool.submit(ingest_file, job, toolkit) for job in jobs]
         for index, job in enumerate(jobs):
             future, futures[index] = futures[index], None  # let each result go once stored
             try:
                 yield job, future.result()
-            except Exception as exc:  # a worker died (e.g. killed for memory)
-                yield job, [error_part(job.rel_path, f"worker failed: {exc}", job.file_sha)]
+            except Exception as exc:  # a worker died (e.g. killed for memory): retry here
+                log.warning("worker failed on %s (%s); reading it in-process", job.source, exc)
+                yield job, ingest_file(job, toolkit)
 
 
-def ingest_file(job: FileJob, toolkit: Toolkit) -> list[dict[str, Any]]:
+def ingest_file(job: CorpusFile, toolkit: Toolkit) -> list[IngestedPart]:
     """Read, clean, split and describe one file; never raises."""
     try:
         extracted = readers.read_file(Path(job.path), options=toolkit.read)
         cleaned = cleaning.clean(extracted.text, options=toolkit.clean, layout=toolkit.layout,
                                  title_hint=extracted.title)
         if not cleaned.text.strip():
-            return [error_part(job.rel_path, "no text after cleaning", job.file_sha)]
+            return [error_part("no text after cleaning", job.file_sha)]
         spans = split.split_reports(cleaned.text, options=toolkit.split)
-        parts = []
-        for index, (start, end) in enumerate(spans, start=1):
-            parts.append(describe_part(job, extracted, cleaned, start, end, index, len(spans),
-                                       toolkit))
-        return parts
+        return [describe_part(job, extracted, cleaned, start, end, index, len(spans), toolkit)
+                for index, (start, end) in enumerate(spans, start=1)]
     except readers.ReadError as exc:
-        return [error_part(job.rel_path, str(exc), job.file_sha)]
+        return [error_part(str(exc), job.file_sha)]
     except Exception as exc:  # a bug must cost one file, not the run
-        log.exception("ingest failed on %s", job.rel_path)
-        reason = f"internal error: {type(exc).__name__}: {exc}".splitlines()[0][:200]
-        return [error_part(job.rel_path, reason, job.file_sha)]
+        log.exception("ingest failed on %s", job.source)
+        return [error_part(f"internal error: {type(exc).__name__}: {exc}", job.file_sha)]
 
 
-def describe_part(job: FileJob, extracted: Any, cleaned: Any, start: int, end: int,
-                  index: int, count: int, toolkit: Toolkit) -> dict[str, Any]:
-    """One report of a file as a cacheable dict (document fields + offset runs)."""
+def describe_part(job: CorpusFile, extracted: Any, cleaned: Any, start: int, end: int,
+                  index: int, count: int, toolkit: Toolkit) -> IngestedPart:
+    """One report of a file, with its metadata and offset runs."""
     text = cleaned.text[start:end]
     lead = len(text) - len(text.lstrip())
     text = text.strip()
     start += lead
     hint = cleaned.title_hint if index == 1 else None
-    meta = metadata.extract_metadata(text, title_hint=hint, source_name=job.rel_path,
+    meta = metadata.extract_metadata(text, title_hint=hint, source_name=job.source,
                                      options=toolkit.metadata)
-    captions = [
+    captions = tuple(
         (s - start, e - start) for s, e in cleaned.captions if s >= start and e <= start + len(text)
-    ]
-    source = job.rel_path if count == 1 else f"{job.rel_path}#{index}"
-    return {
-        "source": source, "source_file": job.rel_path, "file_sha": job.file_sha,
-        "part": index, "status": "ok", "text": text, "title": meta.title,
-        "region": asdict(meta.region), "year": meta.year, "authors": list(meta.authors),
-        "script": cleaned.script, "placeholders": meta.placeholders, "error": None,
-        "fmt": extracted.fmt, "encoding": extracted.encoding,
-        "warnings": list(extracted.warnings), "captions": captions,
-        "offset_runs": offset_runs(cleaned.offsets[start : start + len(text) + 1]),
-    }
+    )
+    return IngestedPart(
+        part=index, parts=count, status="ok", file_sha=job.file_sha, text=text,
+        title=meta.title, region=meta.region, year=meta.year, authors=tuple(meta.authors),
+        script=cleaned.script, placeholders=meta.placeholders, fmt=extracted.fmt,
+        encoding=extracted.encoding, warnings=tuple(extracted.warnings), captions=captions,
+        offset_runs=offset_runs(cleaned.offsets[start : start + len(text) + 1]),
+    )
 
 
-def error_part(rel_path: str, reason: str, file_sha: str | None = None) -> dict[str, Any]:
+def error_part(reason: str, file_sha: str | None = None) -> IngestedPart:
     """A file that produced no document, with its one-line reason."""
-    return {
-        "source": rel_path, "source_file": rel_path, "file_sha": file_sha, "part": 1,
-        "status": "error", "text": "", "error": " ".join(reason.split())[:300],
-    }
+    return IngestedPart(part=1, parts=1, status="error", file_sha=file_sha,
+                        error=one_line(reason))
 
 
-def offset_runs(offsets: tuple[int, ...] | list[int]) -> list[list[int]]:
-    """Compress an offset map into runs [clean_start, raw_start, length] of consecutive chars."""
+def offset_runs(offsets: Any) -> tuple[tuple[int, int, int], ...]:
+    """Compress an offset map into runs (clean_start, raw_start, length) of consecutive chars."""
     runs: list[list[int]] = []
     for clean_index, raw_index in enumerate(offsets):
         if runs and raw_index == runs[-1][1] + runs[-1][2]:
             runs[-1][2] += 1
         else:
             runs.append([clean_index, raw_index, 1])
-    return runs
+    return tuple((a, b, c) for a, b, c in runs)
+
+
+def part_to_json(part: IngestedPart) -> dict[str, Any]:
+    """A cacheable dict of a part."""
+    return asdict(part)
+
+
+def part_from_json(data: dict[str, Any]) -> IngestedPart:
+    """Rebuild a cached part."""
+    return IngestedPart(**{
+        **data, "region": Region(**data.get("region") or {}),
+        "authors": tuple(data.get("authors") or ()), "warnings": tuple(data.get("warnings") or ()),
+        "captions": tuple(tuple(c) for c in data.get("captions") or ()),
+        "offset_runs": tuple(tuple(r) for r in data.get("offset_runs") or ()),
+    })
 
 
 def assemble_documents(
-    parts_by_file: dict[str, list[dict[str, Any]]],
-) -> tuple[list[Document], dict[str, str | None]]:
-    """Turn per-file parts into Documents with stable ids, in corpus order."""
+    parts_by_file: PartsByFile,
+) -> tuple[list[Document], dict[str, str | None], dict[str, bytes]]:
+    """Documents with stable ids in corpus order, their text hashes and offset blobs."""
     docs: list[Document] = []
     hashes: dict[str, str | None] = {}
-    for parts in parts_by_file.values():
+    offsets: dict[str, bytes] = {}
+    for file_source, parts in parts_by_file.items():
         for part in parts:
-            doc_id = make_doc_id(part, hashes)
-            hashes[doc_id] = content_hash(part["text"]) if part["status"] == "ok" else None
-            docs.append(document_from_part(doc_id, part))
-            part["doc_id"] = doc_id
-    return docs, hashes
+            source = part.source_of(file_source)
+            doc_id = make_doc_id(part, source, hashes)
+            hashes[doc_id] = content_hash(part.text) if part.status == "ok" else None
+            docs.append(document_from_part(doc_id, source, part))
+            if part.offset_runs:
+                offsets[doc_id] = zlib.compress(json.dumps(part.offset_runs).encode())
+    return docs, hashes, offsets
 
 
-def make_doc_id(part: dict[str, Any], taken: dict[str, Any]) -> str:
+def make_doc_id(part: IngestedPart, source: str, taken: dict[str, Any]) -> str:
     """An id stable for the same file content (and part), unique within the corpus."""
-    if part.get("file_sha"):
-        basis = f"{part['file_sha']}#{part['part']}"
-    else:
-        basis = f"err:{part['source']}"
+    basis = f"{part.file_sha}#{part.part}" if part.file_sha else f"err:{source}"
     doc_id = hashlib.sha256(basis.encode()).hexdigest()[:16]
-    if doc_id in taken:  # byte-identical files: the later copy keys on its path too
-        doc_id = hashlib.sha256(f"{basis}|{part['source']}".encode()).hexdigest()[:16]
+    if doc_id in taken:  # byte-identical files: the later copy (in path order) keys on its path
+        doc_id = hashlib.sha256(f"{basis}|{source}".encode()).hexdigest()[:16]
     return doc_id
 
 
@@ -268,90 +339,49 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
-def document_from_part(doc_id: str, part: dict[str, Any]) -> Document:
+def document_from_part(doc_id: str, source: str, part: IngestedPart) -> Document:
     """Build the Document record of one part."""
-    region = Region(**part["region"]) if part.get("region") else Region()
     return Document(
-        doc_id=doc_id, source=part["source"], status=part["status"], text=part.get("text", ""),
-        title=part.get("title"), region=region, year=part.get("year"),
-        authors=tuple(part.get("authors") or ()), script=part.get("script") or "simplified",
-        placeholders=bool(part.get("placeholders")), error=part.get("error"),
-        fmt=part.get("fmt"), encoding=part.get("encoding"),
-        warnings=tuple(part.get("warnings") or ()),
-        captions=tuple(tuple(c) for c in part.get("captions") or ()),
+        doc_id=doc_id, source=source, status=part.status, text=part.text, title=part.title,
+        region=part.region, year=part.year, authors=part.authors, script=part.script,
+        placeholders=part.placeholders, error=part.error, fmt=part.fmt, encoding=part.encoding,
+        warnings=part.warnings, captions=part.captions,
     )
 
 
-def collect_offsets(parts_by_file: dict[str, list[dict[str, Any]]],
-                    docs: list[Document]) -> dict[str, bytes]:
-    """doc_id → compressed offset runs, for documents that have text."""
-    known = {d.doc_id for d in docs}
-    blobs = {}
-    for parts in parts_by_file.values():
-        for part in parts:
-            if part.get("doc_id") in known and part.get("offset_runs"):
-                blobs[part["doc_id"]] = zlib.compress(json.dumps(part["offset_runs"]).encode())
-    return blobs
+def mark_duplicates(store: Any, docs: list[Document], hashes: dict[str, str | None],
+                    files: dict[str, CorpusFile], options: DedupOptions) -> list[Document]:
+    """Mark exact and near duplicates; the cleaner copy, then the older file, is the original."""
+    def preference(doc: Document) -> tuple[int, float, str]:
+        file = files.get(doc.source.split("#")[0])
+        return (len(doc.warnings), file.mtime if file else 0.0, doc.source)
 
-
-def apply_overrides(docs: list[Document], csv_path: Path) -> list[Document]:
-    """Apply ``metadata.csv`` (filename → title/province/city/county/year/authors)."""
-    rows = read_overrides(csv_path)
-    if not rows:
-        return docs
-    return [override_document(d, rows) for d in docs]
-
-
-def read_overrides(csv_path: Path) -> dict[str, dict[str, str]]:
-    """Rows of metadata.csv keyed by filename; empty when the file is absent or unreadable."""
-    if not csv_path.is_file():
-        return {}
-    try:
-        with csv_path.open(encoding="utf-8-sig", newline="") as handle:
-            return {row["filename"].strip(): row for row in csv.DictReader(handle)
-                    if row.get("filename")}
-    except (OSError, UnicodeDecodeError, csv.Error, KeyError) as exc:
-        log.warning("ignoring %s: %s", csv_path, exc)
-        return {}
-
-
-def override_document(doc: Document, rows: dict[str, dict[str, str]]) -> Document:
-    """Apply the matching metadata.csv row (by path, by file name, with or without #N)."""
-    base = doc.source.split("#")[0]
-    row = rows.get(doc.source) or rows.get(base) or rows.get(os.path.basename(base))
-    if not row or doc.status == "error":
-        return doc
-    changes: dict[str, Any] = {}
-    if (row.get("title") or "").strip():
-        changes["title"] = row["title"].strip()
-    if (row.get("year") or "").strip().isdigit():
-        changes["year"] = int(row["year"])
-    if (row.get("authors") or "").strip():
-        changes["authors"] = tuple(a for a in _split_names(row["authors"]) if a)
-    names = {k: (row.get(k) or "").strip() or None for k in ("province", "city", "county")}
-    if any(names.values()):
-        changes["region"] = gazetteer.region_from_names(**names)
-    return replace(doc, **changes)
-
-
-def _split_names(value: str) -> list[str]:
-    for sep in "、，,;；/":
-        value = value.replace(sep, " ")
-    return value.split()
-
-
-def mark_duplicates(store: Store, docs: list[Document], hashes: dict[str, str | None],
-                    options: DedupOptions) -> list[Document]:
-    """Mark exact and near duplicates (the earlier document in corpus order is the original)."""
-    items = [DedupItem(d.doc_id, hashes[d.doc_id] or "", d.text) for d in docs if d.status == "ok"]
+    ok_docs = sorted((d for d in docs if d.status == "ok"), key=preference)
+    items = [DedupItem(d.doc_id, hashes[d.doc_id] or "", d.text) for d in ok_docs]
     salt = f"{options.num_perm}:{options.shingle_chars}:{options.seed}:"
     duplicate_of = find_duplicates(
         items, options,
         cached=lambda h: store.get_signature(salt + h),
         remember=lambda h, blob: store.put_signature(salt + h, blob),
     )
+    by_id = {d.doc_id: d for d in docs}
     return [
-        replace(d, status="duplicate", duplicate_of=duplicate_of[d.doc_id])
+        replace(d, status="duplicate", duplicate_of=duplicate_of[d.doc_id],
+                note=duplicate_note(d, by_id[duplicate_of[d.doc_id]], hashes, preference))
         if d.doc_id in duplicate_of else d
         for d in docs
     ]
+
+
+def duplicate_note(doc: Document, kept: Document, hashes: dict[str, str | None],
+                   preference: Any) -> str:
+    """Why ``doc`` is the duplicate and ``kept`` the original, in a few words."""
+    kind = "exact" if hashes.get(doc.doc_id) == hashes.get(kept.doc_id) else "near"
+    mine, theirs = preference(doc), preference(kept)
+    if theirs[0] < mine[0]:
+        why = "the original has fewer warnings"
+    elif theirs[1] < mine[1]:
+        why = "the original is the older file"
+    else:
+        why = "the original comes first by path"
+    return f"{kind} duplicate of {kept.source}; {why}"

@@ -8,46 +8,62 @@ text; only changed documents are segmented, in batches committed as they finish.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 from pipeline import nlp
-from pipeline.config import Config
-from pipeline.stages import StageResult, work_key
-from pipeline.store import Store
+from pipeline.records import Document
+from pipeline.stages import StageContext, StageResult, work_key
 from pipeline.text.sentences import sentence_spans
 
 STAGE = "segment"
-VERSION = 1
 BATCH_DOCS = 200  # documents per transaction: a killed run keeps finished batches
 
 
-def run(store: Store, config: Config,
-        progress: Callable[[str], None] | None = None) -> StageResult:
+def run(ctx: StageContext) -> StageResult:
     """Segment every document whose text or dictionaries changed."""
-    started = time.monotonic()
+    store, config = ctx.store, ctx.config
     result = StageResult(STAGE)
     options = config.options("segment", nlp.SegmentOptions)
     digest = f"{config.digest('segment')}:{nlp.dictionary_fingerprint(options)}"
-    done = store.get_work_keys(STAGE)
+    done, failed = store.get_work_keys(STAGE), ctx.failed_keys()
     hashes = store.get_content_hashes()
     pending = []
-    for doc in store.iter_documents(status="ok"):
-        key = work_key(STAGE, VERSION, digest, hashes[doc.doc_id])
+    for doc in ctx.documents():
+        key = work_key(STAGE, ctx.version, digest, hashes[doc.doc_id])
         if done.get(doc.doc_id) == key:
             result.reused += 1
+        elif failed.get(doc.doc_id) == key:  # same text, same dictionaries: it would fail again
+            result.errors += 1
         else:
             pending.append((doc, key))
     for offset in range(0, len(pending), BATCH_DOCS):
         batch = pending[offset : offset + BATCH_DOCS]
-        blobs = nlp.segment_texts([doc.text for doc, _ in batch], options)
+        blobs = segment_batch(ctx, batch, options)
         with store.transaction():
             for (doc, key), blob in zip(batch, blobs, strict=True):
+                if isinstance(blob, BaseException):
+                    ctx.document_failed(doc.doc_id, key, blob)
+                    store.delete_work(STAGE, [doc.doc_id])
+                    result.errors += 1
+                    continue
                 store.put_tokens(doc.doc_id, blob)
                 store.replace_sentences(doc.doc_id, sentence_spans(doc.text))
                 store.put_work_key(STAGE, doc.doc_id, key)
-        result.processed += len(batch)
-        if progress:
-            progress(f"segmented {offset + len(batch)}/{len(pending)}")
-    result.seconds = time.monotonic() - started
+                store.clear_doc_error(STAGE, doc.doc_id)
+                result.processed += 1
+        ctx.report(f"segmented {offset + len(batch)}/{len(pending)}")
     return result
+
+
+def segment_batch(ctx: StageContext, batch: list[tuple[Document, str]],
+                  options: nlp.SegmentOptions) -> list[bytes | BaseException]:
+    """Blobs of a batch; when the batch fails, each document alone, so one bad text costs one."""
+    texts = [doc.text for doc, _ in batch]
+    try:
+        return list(nlp.segment_texts(texts, options))
+    except Exception:
+        outcomes: list[bytes | BaseException] = []
+        for text in texts:
+            try:
+                outcomes.extend(nlp.segment_texts([text], options))
+            except Exception as exc:
+                outcomes.append(exc)
+        return outcomes

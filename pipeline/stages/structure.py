@@ -7,41 +7,43 @@ document's content hash and the ``outline`` config: unchanged text is not re-par
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable
 
-from pipeline.config import Config
 from pipeline.records import Unit, UnitSpan
-from pipeline.stages import StageResult, work_key
-from pipeline.store import Store
+from pipeline.stages import StageContext, StageResult, work_key
 from pipeline.text import outline
 
 STAGE = "structure"
-VERSION = 1
 
 
-def run(store: Store, config: Config,
-        progress: Callable[[str], None] | None = None) -> StageResult:
+def run(ctx: StageContext) -> StageResult:
     """Parse the outline of every changed document."""
-    started = time.monotonic()
+    store, config = ctx.store, ctx.config
     result = StageResult(STAGE)
     options = config.options("outline", outline.OutlineOptions)
     digest = config.digest("outline")
-    done = store.get_work_keys(STAGE)
+    done, failed = store.get_work_keys(STAGE), ctx.failed_keys()
     hashes = store.get_content_hashes()
     with store.transaction():
-        for doc in store.iter_documents(status="ok"):
-            key = work_key(STAGE, VERSION, digest, hashes[doc.doc_id], doc.title)
+        for doc in ctx.documents():
+            key = work_key(STAGE, ctx.version, digest, hashes[doc.doc_id], doc.title)
             if done.get(doc.doc_id) == key:
                 result.reused += 1
                 continue
-            spans = outline.parse_outline(doc.text, options=options, title=doc.title)
+            if failed.get(doc.doc_id) == key:  # same text, same rules: it would fail again
+                result.errors += 1
+                continue
+            try:
+                spans = outline.parse_outline(doc.text, options=options, title=doc.title)
+            except Exception as exc:  # one document's failure must not stop the run
+                ctx.document_failed(doc.doc_id, key, exc)
+                store.replace_units(doc.doc_id, [])
+                result.errors += 1
+                continue
             store.replace_units(doc.doc_id, units_from_spans(doc.doc_id, hashes[doc.doc_id], spans))
             store.put_work_key(STAGE, doc.doc_id, key)
+            store.clear_doc_error(STAGE, doc.doc_id)
             result.processed += 1
-            if progress:
-                progress(doc.source)
-    result.seconds = time.monotonic() - started
+            ctx.report(doc.source)
     return result
 
 

@@ -14,36 +14,35 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import time
-from collections.abc import Callable
 
 from pipeline import nlp, tagging
 from pipeline.config import Config
 from pipeline.records import Document, Unit, UnitSpan
-from pipeline.stages import StageResult, work_key
-from pipeline.store import Store
+from pipeline.stages import StageContext, StageResult, work_key
 
 STAGE = "tag"
-VERSION = 2
 MODEL_NAME = "unit_classifier"
 
 
-def run(store: Store, config: Config,
-        progress: Callable[[str], None] | None = None) -> StageResult:
+def run(ctx: StageContext) -> StageResult:
     """Label units of changed documents; retrain the classifier only when warranted."""
-    started = time.monotonic()
+    store, config = ctx.store, ctx.config
     result = StageResult(STAGE)
     options = config.options("tag", tagging.TagOptions)
-    docs = list(store.iter_documents(status="ok"))
+    docs = ctx.documents()
     units_by_doc = {d.doc_id: list(store.iter_units(d.doc_id)) for d in docs}
-    config_key = work_key(STAGE, VERSION, tagging.TAGGER_VERSION, config.digest("tag", "segment"))
+    config_key = work_key(STAGE, ctx.version, tagging.TAGGER_VERSION,
+                          config.digest("tag", "segment"))
     silver_count = sum(count_silver(units) for units in units_by_doc.values())
     stored = store.get_model(MODEL_NAME)
     inputs_by_doc: dict[str, list[tagging.TagInput]] = {}  # built once, shared with labelling
     if needs_retrain(stored, config_key, silver_count, options):
         for doc in docs:
-            inputs_by_doc[doc.doc_id] = tag_inputs(doc, units_by_doc[doc.doc_id],
-                                                   store.get_tokens(doc.doc_id))
+            try:
+                inputs_by_doc[doc.doc_id] = tag_inputs(doc, units_by_doc[doc.doc_id],
+                                                       store.get_tokens(doc.doc_id))
+            except Exception:  # labelled (and its failure recorded) below
+                continue
         classifier, model_key, info = train(config, options, inputs_by_doc)
         info.update(config_key=config_key, silver_count=silver_count)
         if classifier is not None:
@@ -55,20 +54,19 @@ def run(store: Store, config: Config,
         model_key, blob, info = stored  # type: ignore[misc]
         classifier = tagging.Classifier.from_bytes(blob)
         result.notes.append(f"classifier reused ({info.get('silver_corpus')} corpus silver)")
-    label_changed(store, docs, units_by_doc, inputs_by_doc, classifier, model_key, options,
+    label_changed(ctx, docs, units_by_doc, inputs_by_doc, classifier, model_key, options,
                   result)
-    if progress:
-        progress("; ".join(result.notes))
-    result.seconds = time.monotonic() - started
+    ctx.report("; ".join(result.notes))
     return result
 
 
-def label_changed(store: Store, docs: list[Document], units_by_doc: dict[str, list[Unit]],
+def label_changed(ctx: StageContext, docs: list[Document], units_by_doc: dict[str, list[Unit]],
                   inputs_by_doc: dict[str, list[tagging.TagInput]],
                   classifier: tagging.Classifier | None, model_key: str,
                   options: tagging.TagOptions, result: StageResult) -> None:
     """Label the documents whose units, tokens or model changed since they were labelled."""
-    done = store.get_work_keys(STAGE)
+    store = ctx.store
+    done, failed = store.get_work_keys(STAGE), ctx.failed_keys()
     structure_keys = store.get_work_keys("structure")
     segment_keys = store.get_work_keys("segment")
     changed: list[tuple[str, str]] = []  # (doc_id, key)
@@ -79,10 +77,20 @@ def label_changed(store: Store, docs: list[Document], units_by_doc: dict[str, li
         if done.get(doc.doc_id) == key:
             result.reused += 1
             continue
+        if failed.get(doc.doc_id) == key:
+            result.errors += 1
+            continue
+        try:
+            doc_inputs = inputs_by_doc.get(doc.doc_id) or tag_inputs(
+                doc, units_by_doc[doc.doc_id], store.get_tokens(doc.doc_id))
+        except Exception as exc:  # one document's failure must not stop the run
+            with store.transaction():
+                ctx.document_failed(doc.doc_id, key, exc)
+            result.errors += 1
+            continue
         changed.append((doc.doc_id, key))
         units.extend(units_by_doc[doc.doc_id])
-        inputs.extend(inputs_by_doc.get(doc.doc_id)
-                      or tag_inputs(doc, units_by_doc[doc.doc_id], store.get_tokens(doc.doc_id)))
+        inputs.extend(doc_inputs)
     # one classifier call for all changed units: per-document calls cost more in overhead
     labels = tagging.label_units(inputs, classifier=classifier, options=options)
     with store.transaction():
@@ -90,6 +98,7 @@ def label_changed(store: Store, docs: list[Document], units_by_doc: dict[str, li
                          for u, (label, score) in zip(units, labels, strict=True))
         for doc_id, key in changed:
             store.put_work_key(STAGE, doc_id, key)
+            store.clear_doc_error(STAGE, doc_id)
     result.processed = len(changed)
 
 

@@ -1,0 +1,1 @@
+"""Corpus-level analysis helpers called by stages; they never open the store."""
