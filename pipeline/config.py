@@ -3,7 +3,9 @@
 The defaults live in ``pipeline/resources/diaoyan.default.toml`` (the documented
 reference). A project overrides any key in ``diaoyan.toml`` in the corpus folder or
 in a file given with ``--config``. Unknown sections or keys are an error, so a typo
-never silently falls back to a default.
+never silently falls back to a default, and every value is checked against the type of
+its documented default and its allowed range when the file is loaded: a run refuses to
+start on ``jobs = "two"`` rather than failing halfway.
 """
 
 from __future__ import annotations
@@ -20,6 +22,19 @@ CONFIG_FILENAME = "diaoyan.toml"
 DEFAULTS_RESOURCE = "diaoyan.default.toml"
 
 T = TypeVar("T")
+
+# Keys whose value is a share or probability, in [0, 1].
+UNIT_INTERVAL_KEYS = frozenset({
+    "max_shrink", "max_replacement_ratio", "max_control_ratio", "traditional_min_ratio",
+    "wrap_tolerance", "full_line_share", "min_wrapped_share", "soft_blank_ratio", "min_share",
+    "dominance", "threshold", "toc_min_repeated", "retrain_growth", "comparison_factor",
+    "signal_factor", "early_position", "relevance_lambda", "ci", "no_above", "refit_growth",
+    "link_threshold", "theme_threshold",
+})
+# Keys that count workers or things that must exist: at least 1.
+POSITIVE_KEYS = frozenset({"jobs", "n_process", "batch_size", "num_perm", "num_bands",
+                           "shingle_chars", "max_pdf_pages", "passes", "iterations"})
+YEAR_KEYS = frozenset({"min_year", "max_year"})
 
 
 class ConfigError(ValueError):
@@ -71,8 +86,57 @@ def load_config(path: Path | None = None, corpus: Path | None = None) -> Config:
         unknown = set(values) - set(sections[name])
         if unknown:
             raise ConfigError(f"{path}: unknown key(s) in [{name}]: {', '.join(sorted(unknown))}")
+        for key, value in values.items():
+            problem = check_value(key, value, sections[name][key])
+            if problem:
+                raise ConfigError(f"{path}: [{name}] {key} = {value!r}: {problem}")
         sections[name] = {**sections[name], **values}
+    check_relations(sections, str(path))
     return Config(sections, source=str(path))
+
+
+def check_value(key: str, value: Any, default: Any) -> str | None:
+    """Why ``value`` cannot replace ``default`` (its type or range), or None when it can."""
+    expected = type(default)
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, float):  # an integer is a fine float
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(default, list):
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        expected = list
+    elif isinstance(default, dict):
+        ok = isinstance(value, dict)
+    else:
+        ok = isinstance(value, expected)
+    if not ok:
+        names = {list: "a list of strings", int: "an integer", float: "a number",
+                 bool: "true or false", str: "a string", dict: "a table"}
+        wanted = names.get(expected, expected.__name__)
+        return f"must be {wanted}, not {type(value).__name__}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if key in UNIT_INTERVAL_KEYS and not 0 <= value <= 1:
+        return "must be between 0 and 1"
+    if key in POSITIVE_KEYS and value < 1:
+        return "must be at least 1"
+    if key in YEAR_KEYS and not 1000 <= value <= 3000:
+        return "must be a year"
+    if value < 0:
+        return "must not be negative"
+    return None
+
+
+def check_relations(sections: dict[str, dict[str, Any]], source: str) -> None:
+    """Checks that involve two keys (a range's ends, LSH bands that divide permutations)."""
+    meta = sections.get("metadata", {})
+    if meta.get("min_year", 0) > meta.get("max_year", 9999):
+        raise ConfigError(f"{source}: [metadata] min_year is after max_year")
+    dedup = sections.get("dedup", {})
+    if dedup.get("num_perm", 1) % max(1, dedup.get("num_bands", 1)):
+        raise ConfigError(f"{source}: [dedup] num_bands must divide num_perm")
 
 
 def options_from(cls: type[T], values: dict[str, Any]) -> T:

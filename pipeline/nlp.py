@@ -38,6 +38,8 @@ from spacy.parts_of_speech import NAMES as UPOS_NAMES
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
+from pipeline.workers import die_with_parent
+
 logger = logging.getLogger(__name__)
 # jieba logs its dictionary-cache notices at DEBUG through its own stderr handler, which
 # would interleave with every CLI run's output; warnings still get through.
@@ -71,6 +73,9 @@ class SegmentOptions:
     # Below this many characters in total a process pool costs more than it saves
     # (forking plus result transfer is ~0.1 s; jieba does ~250k chars/s per core).
     parallel_min_chars: int = 200_000
+    # Texts longer than this are segmented in pieces cut at paragraph ends and joined into
+    # one Doc, so no report hits spaCy's max_length (1,000,000) and memory stays bounded.
+    piece_chars: int = 100_000
 
 
 @dataclass(frozen=True)
@@ -475,30 +480,64 @@ def _chunk_ranges(sizes: Sequence[int], n_chunks: int) -> list[tuple[int, int]]:
 
 
 # State a forked worker inherits: (nlp, texts, batch_size). Set only while a pool runs.
-_FORK_JOB: tuple[Language, Sequence[str], int] | None = None
+_FORK_JOB: tuple[Language, Sequence[str], int, int] | None = None
 _FORK_LOCK = threading.Lock()
+
+
+def text_pieces(text: str, piece_chars: int) -> list[str]:
+    """``text`` cut into pieces of at most ``piece_chars``, at paragraph ends when possible.
+
+    jieba never joins characters across a newline, so segmenting the pieces gives the
+    same tokens as segmenting the whole text.
+    """
+    pieces, start = [], 0
+    while len(text) - start > piece_chars:
+        cut = text.rfind("\n", start, start + piece_chars)
+        if cut <= start:  # one paragraph longer than a piece: cut after a sentence end
+            window = text[start : start + piece_chars]
+            ends = [window.rfind(mark) for mark in "。！？；"]
+            cut = start + max(ends) if max(ends) > 0 else start + piece_chars - 1
+        pieces.append(text[start : cut + 1])
+        start = cut + 1
+    pieces.append(text[start:])
+    return [p for p in pieces if p]
+
+
+def segment_one(nlp: Language, text: str, piece_chars: int) -> Doc:
+    """One text as a Doc, segmented in bounded pieces when it is long."""
+    if len(text) <= piece_chars:
+        return nlp(text)
+    return Doc.from_docs([nlp(piece) for piece in text_pieces(text, piece_chars)],
+                         ensure_whitespace=False)
+
+
+def _segment_all(nlp: Language, texts: Sequence[str], batch_size: int,
+                 piece_chars: int) -> list[bytes]:
+    if all(len(t) <= piece_chars for t in texts):
+        return [doc_to_bytes(doc) for doc in nlp.pipe(texts, batch_size=batch_size)]
+    return [doc_to_bytes(segment_one(nlp, text, piece_chars)) for text in texts]
 
 
 def _segment_range(bounds: tuple[int, int]) -> list[bytes]:
     if _FORK_JOB is None:
         raise RuntimeError("segment worker started outside segment_texts")
-    nlp, texts, batch_size = _FORK_JOB
-    docs = nlp.pipe(texts[bounds[0] : bounds[1]], batch_size=batch_size)
-    return [doc_to_bytes(doc) for doc in docs]
+    nlp, texts, batch_size, piece_chars = _FORK_JOB
+    return _segment_all(nlp, texts[bounds[0] : bounds[1]], batch_size, piece_chars)
 
 
 def _segment_forked(
-    nlp: Language, texts: Sequence[str], workers: int, batch_size: int
+    nlp: Language, texts: Sequence[str], workers: int, batch_size: int, piece_chars: int
 ) -> list[bytes]:
     global _FORK_JOB
     # Several chunks per worker so one long report does not leave a core idle.
     ranges = _chunk_ranges([len(t) for t in texts], workers * 4)
     with _FORK_LOCK:
-        _FORK_JOB = (nlp, texts, batch_size)
+        _FORK_JOB = (nlp, texts, batch_size, piece_chars)
         try:
             # Fork after the dictionary is loaded: workers inherit it instead of reloading,
             # and read texts from inherited memory instead of having them pickled.
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with multiprocessing.get_context("fork").Pool(
+                workers, initializer=die_with_parent) as pool:
                 parts = pool.map(_segment_range, ranges, chunksize=1)
         finally:
             _FORK_JOB = None
@@ -524,5 +563,5 @@ def segment_texts(texts: Iterable[str], options: SegmentOptions | None = None) -
     workers = _worker_count(options, texts)
     logger.debug("segmenting %d texts with %d process(es)", len(texts), workers)
     if workers == 1:
-        return [doc_to_bytes(doc) for doc in nlp.pipe(texts, batch_size=options.batch_size)]
-    return _segment_forked(nlp, texts, workers, options.batch_size)
+        return _segment_all(nlp, texts, options.batch_size, options.piece_chars)
+    return _segment_forked(nlp, texts, workers, options.batch_size, options.piece_chars)
