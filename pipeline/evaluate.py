@@ -27,7 +27,7 @@ def normalise(text: str) -> str:
 def evaluate_output(out_dir: Path, gold_path: Path) -> dict[str, Any]:
     """Score the store in ``out_dir`` against a gold file."""
     gold = json.loads(Path(gold_path).read_text(encoding="utf-8"))
-    store = Store(out_dir / STORE_FILENAME)
+    store = Store.for_reading(out_dir)  # a reader may only read OUT
     try:
         docs = list(store.iter_documents())
         units_by_doc: dict[str, list[Unit]] = {}

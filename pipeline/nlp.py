@@ -406,6 +406,40 @@ def _table(values: numpy.ndarray, name_of: Callable[[int], str]) -> tuple[list[s
 
 def doc_to_bytes(doc: Doc) -> bytes:
     """Serialize a segmented Doc compactly: text, token lengths, tags, UPOS, sentences."""
+    return payload_to_bytes(doc_payload(doc))
+
+
+def payload_to_bytes(payload: dict) -> bytes:
+    """Compress a token payload into the stored blob."""
+    return zlib.compress(srsly.msgpack_dumps(payload), 6)
+
+
+def join_payloads(payloads: Sequence[dict]) -> dict:
+    """One payload for texts segmented piece by piece (token indices shifted, tables merged)."""
+    joined: dict = {"v": TOKENS_FORMAT_VERSION, "text": "", "n": [], "s": [], "tags": [],
+                    "t": [], "pos": [], "p": [], "b": []}
+    texts = []
+    for payload in payloads:
+        offset = len(joined["n"])
+        texts.append(payload["text"])
+        joined["n"].extend(payload["n"])
+        joined["s"].extend(i + offset for i in payload["s"])
+        joined["b"].extend(i + offset for i in payload["b"])
+        for table, index in (("tags", "t"), ("pos", "p")):
+            position = {name: i for i, name in enumerate(joined[table])}
+            remap = []
+            for name in payload[table]:
+                if name not in position:
+                    position[name] = len(joined[table])
+                    joined[table].append(name)
+                remap.append(position[name])
+            joined[index].extend(remap[i] for i in payload[index])
+    joined["text"] = "".join(texts)
+    return joined
+
+
+def doc_payload(doc: Doc) -> dict:
+    """The token payload of a Doc (see TOKENS_FORMAT_VERSION for its fields)."""
     columns = doc.to_array([LENGTH, SPACY, TAG, POS, SENT_START])
     tags, tag_index = _table(columns[:, 2], doc.vocab.strings.__getitem__)
     upos, upos_index = _table(columns[:, 3], UPOS_NAMES.__getitem__)
@@ -421,7 +455,7 @@ def doc_to_bytes(doc: Doc) -> bytes:
         # SENT_START is 1 for a start, -1 (stored as 2**64 - 1) or 0 otherwise.
         "b": numpy.flatnonzero(columns[:, 4] == 1).tolist(),
     }
-    return zlib.compress(srsly.msgpack_dumps(payload), 6)
+    return payload
 
 
 def _payload(data: bytes) -> dict:
@@ -503,19 +537,23 @@ def text_pieces(text: str, piece_chars: int) -> list[str]:
     return [p for p in pieces if p]
 
 
-def segment_one(nlp: Language, text: str, piece_chars: int) -> Doc:
-    """One text as a Doc, segmented in bounded pieces when it is long."""
+def segment_one(nlp: Language, text: str, piece_chars: int) -> bytes:
+    """One text's blob, segmented in bounded pieces when it is long.
+
+    Each piece's Doc is reduced to its payload before the next is built, so memory
+    stays that of one piece (a spaCy Doc costs hundreds of bytes per token).
+    """
     if len(text) <= piece_chars:
-        return nlp(text)
-    return Doc.from_docs([nlp(piece) for piece in text_pieces(text, piece_chars)],
-                         ensure_whitespace=False)
+        return doc_to_bytes(nlp(text))
+    return payload_to_bytes(join_payloads(
+        [doc_payload(nlp(piece)) for piece in text_pieces(text, piece_chars)]))
 
 
 def _segment_all(nlp: Language, texts: Sequence[str], batch_size: int,
                  piece_chars: int) -> list[bytes]:
     if all(len(t) <= piece_chars for t in texts):
         return [doc_to_bytes(doc) for doc in nlp.pipe(texts, batch_size=batch_size)]
-    return [doc_to_bytes(segment_one(nlp, text, piece_chars)) for text in texts]
+    return [segment_one(nlp, text, piece_chars) for text in texts]
 
 
 def _segment_range(bounds: tuple[int, int]) -> list[bytes]:
