@@ -193,6 +193,30 @@ def eval_command(out_dir: Path, gold_path: Path, as_json: bool) -> None:
                else format_scores(scores))
 
 
+@cli.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("term")
+@click.option("--label", help="Only units with this label (problem, countermeasure, …).")
+@click.option("--place", help="Only documents whose place contains this (e.g. 甘肃省).")
+@click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option("--width", type=click.IntRange(min=5), default=30, show_default=True,
+              help="Characters of context on each side.")
+def kwic(out_dir: Path, term: str, label: str | None, place: str | None, limit: int,
+         width: int) -> None:
+    """Keyword in context across the corpus, with source, place, unit and label.
+
+    Example: diaoyan kwic outputs 待遇 --label problem
+    """
+    from pipeline.queries import kwic as find
+
+    lines = _guard(lambda: find(out_dir, term, label=label, place=place, limit=limit,
+                                width=width))
+    for line in lines:
+        click.echo(f"{line.left:>{width}}【{line.match}】{line.right:<{width}}  "
+                   f"{line.source}  {line.place}  {line.label or '-'}  {line.unit_id or '-'}")
+    click.echo(f"{len(lines)} lines")
+
+
 def _load(config_path: Path | None, corpus: Path | None):
     return _guard(lambda: load_config(config_path, corpus))
 

@@ -80,7 +80,40 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE TABLE skipped_files (source TEXT PRIMARY KEY, reason TEXT NOT NULL);
         """,
     ),
+    (
+        "0004_analysis",
+        """
+        CREATE TABLE links (
+            doc_id TEXT NOT NULL, source_unit TEXT NOT NULL, target_unit TEXT NOT NULL,
+            score REAL, reasons TEXT, PRIMARY KEY (source_unit, target_unit)
+        );
+        CREATE INDEX links_doc ON links(doc_id);
+        CREATE TABLE themes (theme_id TEXT PRIMARY KEY, kind TEXT, label TEXT, info TEXT);
+        CREATE TABLE unit_themes (
+            unit_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, kind TEXT, theme_id TEXT, score REAL
+        );
+        CREATE INDEX unit_themes_doc ON unit_themes(doc_id);
+        CREATE TABLE item_topics (
+            model TEXT NOT NULL, item_id TEXT NOT NULL, doc_id TEXT NOT NULL, weights TEXT,
+            PRIMARY KEY (model, item_id)
+        );
+        CREATE INDEX item_topics_doc ON item_topics(doc_id);
+        CREATE TABLE results (name TEXT PRIMARY KEY, key TEXT, data TEXT);
+        """,
+    ),
+    (
+        "0005_sentence_search",
+        """
+        CREATE VIRTUAL TABLE sentence_fts USING fts5(
+            words, doc_id UNINDEXED, start UNINDEXED, end UNINDEXED, tokenize='unicode61'
+        );
+        """,
+    ),
 ]
+
+# Tables whose rows derive from one document (dropped with it, or when it turns duplicate).
+DERIVED_TABLES = ("units", "sentences", "tokens", "doc_errors", "links", "unit_themes",
+                  "item_topics")
 
 DOC_COLUMNS = (
     "doc_id source status text title province city county code year authors script "
@@ -224,7 +257,7 @@ class Store:
     def delete_documents(self, doc_ids: Iterable[str]) -> None:
         """Delete documents and everything derived from them."""
         ids = [(d,) for d in doc_ids]
-        for table in ("documents", "units", "sentences", "tokens", "offsets", "doc_errors"):
+        for table in ("documents", "offsets", "sentence_fts", *DERIVED_TABLES):
             self.conn.executemany(f"DELETE FROM {table} WHERE doc_id=?", ids)
         self.conn.executemany("DELETE FROM work WHERE item=?", ids)
 
@@ -301,6 +334,21 @@ class Store:
             [(doc_id, i, s, e) for i, (s, e) in enumerate(spans)],
         )
 
+    def replace_sentence_words(self, doc_id: str,
+                               rows: Iterable[tuple[int, int, str]]) -> None:
+        """Index one document's sentences (start, end, space-joined words) for search."""
+        self.conn.execute("DELETE FROM sentence_fts WHERE doc_id=?", (doc_id,))
+        self.conn.executemany("INSERT INTO sentence_fts (words, doc_id, start, end) "
+                              "VALUES (?, ?, ?, ?)", [(w, doc_id, s, e) for s, e, w in rows])
+
+    def search_sentences(self, query: str, limit: int) -> Iterator[tuple[str, int, int]]:
+        """(doc_id, start, end) of sentences matching an FTS5 query, in document order."""
+        rows = self.conn.execute(
+            "SELECT f.doc_id, f.start, f.end FROM sentence_fts f JOIN documents d "
+            "USING (doc_id) WHERE sentence_fts MATCH ? AND d.status='ok' "
+            "ORDER BY d.ord, f.start LIMIT ?", (query, limit))
+        yield from ((d, int(s), int(e)) for d, s, e in rows)
+
     def iter_sentences(self, doc_id: str) -> Iterator[tuple[int, int]]:
         """Sentence spans (start, end) of a document, in order."""
         rows = self.conn.execute(
@@ -357,11 +405,76 @@ class Store:
     def drop_derived(self, doc_ids: Iterable[str], keep_documents: bool = True) -> None:
         """Delete units, tokens, sentences, work keys and errors of documents (not the rows)."""
         ids = [(d,) for d in doc_ids]
-        for table in ("units", "sentences", "tokens", "doc_errors"):
+        for table in (*DERIVED_TABLES, "sentence_fts"):
             self.conn.executemany(f"DELETE FROM {table} WHERE doc_id=?", ids)
         self.conn.executemany("DELETE FROM work WHERE item=?", ids)
         if not keep_documents:
             self.conn.executemany("DELETE FROM documents WHERE doc_id=?", ids)
+
+    # -- analysis: links, themes, topic weights, corpus-level results -------------------
+    def replace_links(self, doc_id: str,
+                      links: Iterable[tuple[str, str, float, list[str]]]) -> None:
+        """Replace one document's problem → countermeasure links."""
+        self.conn.execute("DELETE FROM links WHERE doc_id=?", (doc_id,))
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?, ?)",
+            [(doc_id, s, t, score, json.dumps(list(r), ensure_ascii=False))
+             for s, t, score, r in links])
+
+    def iter_links(self) -> Iterator[tuple[str, str, str, float, list[str]]]:
+        """(doc_id, source_unit, target_unit, score, reasons) in document order."""
+        rows = self.conn.execute(
+            "SELECT l.* FROM links l JOIN documents d USING (doc_id) "
+            "ORDER BY d.ord, l.source_unit, l.target_unit")
+        for doc_id, source, target, score, reasons in rows:
+            yield doc_id, source, target, score, json.loads(reasons or "[]")
+
+    def replace_themes(self, themes: Iterable[tuple[str, str, str, dict[str, Any]]],
+                       assignments: Iterable[tuple[str, str, str, str | None, float | None]]
+                       ) -> None:
+        """Replace all themes (id, kind, label, info) and unit → theme assignments."""
+        self.conn.execute("DELETE FROM themes")
+        self.conn.execute("DELETE FROM unit_themes")
+        self.conn.executemany("INSERT INTO themes VALUES (?, ?, ?, ?)",
+                              [(i, k, lab, json.dumps(info, ensure_ascii=False))
+                               for i, k, lab, info in themes])
+        self.conn.executemany("INSERT OR REPLACE INTO unit_themes VALUES (?, ?, ?, ?, ?)",
+                              list(assignments))
+
+    def iter_themes(self) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+        """(theme_id, kind, label, info) of every theme."""
+        for theme_id, kind, label, info in self.conn.execute(
+                "SELECT * FROM themes ORDER BY kind, theme_id"):
+            yield theme_id, kind, label, json.loads(info or "{}")
+
+    def get_unit_themes(self) -> dict[str, tuple[str | None, float | None]]:
+        """unit_id → (theme_id or None when unassigned, score)."""
+        return {u: (t, s) for u, _d, _k, t, s in self.conn.execute("SELECT * FROM unit_themes")}
+
+    def replace_item_topics(self, model: str, rows: Iterable[tuple[str, str, list[float]]],
+                            keep_others: bool = False) -> None:
+        """Store topic weights of modelling items (item_id, doc_id, weights) for a model."""
+        if not keep_others:
+            self.conn.execute("DELETE FROM item_topics WHERE model=?", (model,))
+        self.conn.executemany("INSERT OR REPLACE INTO item_topics VALUES (?, ?, ?, ?)",
+                              [(model, i, d, json.dumps(w)) for i, d, w in rows])
+
+    def iter_item_topics(self, model: str) -> Iterator[tuple[str, str, list[float]]]:
+        """(item_id, doc_id, weights) of a topic model's items."""
+        for item, doc, weights in self.conn.execute(
+                "SELECT item_id, doc_id, weights FROM item_topics WHERE model=? ORDER BY item_id",
+                (model,)):
+            yield item, doc, json.loads(weights)
+
+    def put_result(self, name: str, key: str, data: Any) -> None:
+        """Store a corpus-level result (JSON-ready) under a name and the key it was made for."""
+        self.conn.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
+                          (name, key, json.dumps(data, ensure_ascii=False, sort_keys=True)))
+
+    def get_result(self, name: str) -> tuple[str, Any] | None:
+        """(key, data) of a stored corpus-level result."""
+        row = self.conn.execute("SELECT key, data FROM results WHERE name=?", (name,)).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
 
     # -- run provenance ----------------------------------------------------------------
     def mark_killed_runs(self) -> list[int]:

@@ -59,3 +59,16 @@ def test_eval_command(seeds_run):
     result = CliRunner().invoke(cli, ["eval", str(seeds_run), "--gold", str(GOLD), "--json"])
     assert result.exit_code == 0, result.output
     assert "item_recall" in json.loads(result.output)
+
+
+def test_kwic_finds_a_word_with_its_unit_and_label(tmp_path):
+    corpus, out = tmp_path / "c", tmp_path / "o"
+    write_corpus(corpus)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["run", str(corpus), "--out", str(out)]).exit_code == 0
+    result = runner.invoke(cli, ["kwic", str(out), "水源"])
+    assert result.exit_code == 0, result.output
+    assert "【水源】" in result.output and "a.txt" in result.output
+    assert "2 lines" in result.output
+    only = runner.invoke(cli, ["kwic", str(out), "水源", "--label", "countermeasure"])
+    assert "1 lines" in only.output and "countermeasure" in only.output

@@ -388,7 +388,7 @@ def test_any_sequence_of_changes_ends_where_a_clean_run_would(tmp_path):
         if rng.random() < 0.4:  # killed at a random moment of the run
             calls = {"n": 0, "at": rng.randint(1, 6)}
 
-            def die(_message):
+            def die(_message, calls=calls):
                 calls["n"] += 1
                 if calls["n"] >= calls["at"]:
                     raise KeyboardInterrupt

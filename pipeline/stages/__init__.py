@@ -135,7 +135,8 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage(
         "segment", "pipeline.stages.segment:run",
-        reads=("documents",), writes=("tokens", "sentences"), config=("segment",), version=1,
+        reads=("documents",), writes=("tokens", "sentences", "sentence_fts"),
+        config=("segment",), version=2,
         summary="Segment documents with jieba inside spaCy.",
     ),
     Stage(

@@ -45,12 +45,35 @@ def run(ctx: StageContext) -> StageResult:
                     result.errors += 1
                     continue
                 store.put_tokens(doc.doc_id, blob)
-                store.replace_sentences(doc.doc_id, sentence_spans(doc.text))
+                spans = sentence_spans(doc.text)
+                store.replace_sentences(doc.doc_id, spans)
+                store.replace_sentence_words(doc.doc_id, sentence_words(doc.text, blob, spans))
                 store.put_work_key(STAGE, doc.doc_id, key)
                 store.clear_doc_error(STAGE, doc.doc_id)
                 result.processed += 1
         ctx.report(f"segmented {offset + len(batch)}/{len(pending)}")
     return result
+
+
+def sentence_words(text: str, blob: bytes,
+                   spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Each sentence's words joined by spaces: what keyword search (FTS5) indexes."""
+    located, position = [], 0
+    for word, _tag in nlp.tokens_of(blob):
+        if word.strip():
+            found = text.find(word, position)
+            if found >= 0:
+                located.append((found, word))
+                position = found + len(word)
+    rows, index = [], 0
+    for start, end in spans:
+        picked = []
+        while index < len(located) and located[index][0] < end:
+            if located[index][0] >= start:
+                picked.append(located[index][1])
+            index += 1
+        rows.append((start, end, " ".join(picked)))
+    return rows
 
 
 def segment_batch(ctx: StageContext, batch: list[tuple[Document, str]],
