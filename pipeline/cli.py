@@ -217,6 +217,32 @@ def kwic(out_dir: Path, term: str, label: str | None, place: str | None, limit: 
     click.echo(f"{len(lines)} lines")
 
 
+@cli.command(name="export")
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "jsonl"]), default="csv",
+              show_default=True)
+@click.option("--to", "target", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the tables (default: OUT/export-FORMAT).")
+def export_command(out_dir: Path, fmt: str, target: Path | None) -> None:
+    """Write docs, units, links, topics, themes and county_theme tables.
+
+    Example: diaoyan export outputs --format parquet
+    """
+    from pipeline.outputs.tables import export_tables
+    from pipeline.store import Store
+
+    target = target or out_dir / f"export-{fmt}"
+    store = _guard(lambda: Store.for_reading(out_dir))
+    try:
+        counts = export_tables(store, target, fmt)
+    except RuntimeError as exc:
+        raise CannotRun(str(exc)) from None
+    finally:
+        store.close()
+    for name, count in counts.items():
+        click.echo(f"{target / (name + '.' + fmt)}: {count} rows")
+
+
 def _load(config_path: Path | None, corpus: Path | None):
     return _guard(lambda: load_config(config_path, corpus))
 

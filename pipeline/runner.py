@@ -179,7 +179,7 @@ def _run_stages(store: Store, out_dir: Path, config: Config, corpus: Path | None
             log.info("%s", result.summary())
             if result.failed:
                 break  # later stages read what this one writes
-        export.publish(store, out_dir, run_id)
+        export.publish(store, out_dir, run_id, writers=published_tables())
         report.errors = record_file_outcomes(store, run_id)
         status = "failed" if report.failed else "ok"
     except RunRefused:
@@ -189,6 +189,13 @@ def _run_stages(store: Store, out_dir: Path, config: Config, corpus: Path | None
         store.finish_run(run_id, status, [r.as_dict() for r in report.results])
         log.info("run %d %s", run_id, status)
     return report
+
+
+def published_tables() -> tuple:
+    """Writers of the exports every run publishes beside docs/units/status."""
+    from pipeline.outputs.tables import write_county_theme_csv
+
+    return (write_county_theme_csv,)
 
 
 def run_stage(context: StageContext) -> StageResult:

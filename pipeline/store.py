@@ -447,6 +447,10 @@ class Store:
                 "SELECT * FROM themes ORDER BY kind, theme_id"):
             yield theme_id, kind, label, json.loads(info or "{}")
 
+    def iter_unit_themes(self) -> Iterator[tuple[str, str, str, str | None, float | None]]:
+        """(unit_id, doc_id, kind, theme_id or None, score) of every clustered unit."""
+        yield from self.conn.execute("SELECT * FROM unit_themes ORDER BY doc_id, unit_id")
+
     def get_unit_themes(self) -> dict[str, tuple[str | None, float | None]]:
         """unit_id → (theme_id or None when unassigned, score)."""
         return {u: (t, s) for u, _d, _k, t, s in self.conn.execute("SELECT * FROM unit_themes")}

@@ -72,3 +72,21 @@ def test_kwic_finds_a_word_with_its_unit_and_label(tmp_path):
     assert "2 lines" in result.output
     only = runner.invoke(cli, ["kwic", str(out), "水源", "--label", "countermeasure"])
     assert "1 lines" in only.output and "countermeasure" in only.output
+
+
+def test_export_writes_every_table_in_each_format(tmp_path):
+    corpus, out = tmp_path / "c", tmp_path / "o"
+    write_corpus(corpus)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["run", str(corpus), "--out", str(out)]).exit_code == 0
+    assert (out / "county_theme.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    for fmt in ("csv", "jsonl", "parquet"):
+        result = runner.invoke(cli, ["export", str(out), "--format", fmt])
+        assert result.exit_code == 0, result.output
+        for name in ("docs", "units", "links", "topics", "themes", "county_theme"):
+            assert (out / f"export-{fmt}" / f"{name}.{fmt}").exists()
+    csv_text = (out / "export-csv" / "units.csv").read_text(encoding="utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("doc_id,unit_id,parent_id")
+    pyarrow = __import__("pytest").importorskip("pyarrow.parquet")
+    table = pyarrow.read_table(out / "export-parquet" / "docs.parquet")
+    assert table.schema.field("year").type == "int64" and table.num_rows == 2
