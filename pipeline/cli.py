@@ -55,21 +55,72 @@ class Refused(click.ClickException):
     exit_code = EXIT_REFUSED
 
 
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per log line (for cron and log collectors)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as JSON: time, level, logger, message (and the exception, if any)."""
+        entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+                 "level": record.levelname, "logger": record.name,
+                 "message": record.getMessage()}
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
 @click.group()
 @click.version_option(package_name="diaoyan")
 @click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
-def cli(verbose: bool) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors: no bars, no summaries.")
+@click.option("--log-json", is_flag=True, help="Log lines to stderr as JSON objects.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool, quiet: bool, log_json: bool) -> None:
     """Mine Chinese investigative reports for problems and countermeasures."""
+    ctx.obj = {"quiet": quiet}
     logger = logging.getLogger("pipeline")
-    if not any(getattr(h, "_diaoyan_cli", False) for h in logger.handlers):
+    handler = next((h for h in logger.handlers if getattr(h, "_diaoyan_cli", False)), None)
+    if handler is None:  # add the handler once, however often the group is invoked
         handler = logging.StreamHandler(sys.stderr)
         handler._diaoyan_cli = True  # type: ignore[attr-defined]
-        handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
         logger.addHandler(handler)
-    for handler in logger.handlers:
-        if getattr(handler, "_diaoyan_cli", False):
-            handler.setLevel(logging.INFO if verbose else logging.WARNING)
+    handler.setStream(sys.stderr)  # the stream of this invocation (tests swap it)
+    handler.setFormatter(JsonLogFormatter() if log_json
+                         else logging.Formatter("%(levelname)s %(message)s"))
+    level = logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING
+    handler.setLevel(level)
     logging.getLogger("jieba").setLevel(logging.WARNING)  # its cache notices are noise here
+
+
+class ProgressBars:
+    """tqdm bars on stderr, one per stage, only when stderr is a terminal."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar = None
+        self.stage = None
+
+    def __call__(self, event) -> None:
+        """Advance (or start) the bar of the event's stage."""
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if event.stage != self.stage:
+            self.close()
+            self.stage = event.stage
+            self.bar = tqdm(total=event.total, desc=event.stage, unit="doc", leave=False,
+                            file=sys.stderr)
+        if event.total and self.bar.total != event.total:
+            self.bar.total = event.total
+        if event.done is not None:
+            self.bar.n = event.done
+        self.bar.set_postfix_str(event.message[-40:], refresh=True)
+
+    def close(self) -> None:
+        """Close the current bar."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 corpus_argument = click.argument(
@@ -255,8 +306,11 @@ def _guard(thunk):
 
 
 def _invoke(out_dir: Path, config, **kwargs) -> runner.RunReport:
+    context = click.get_current_context(silent=True)
+    quiet = bool(context and context.find_root().obj and context.find_root().obj.get("quiet"))
+    bars = ProgressBars(enabled=not quiet)
     try:
-        return runner.run_pipeline(out_dir, config, **kwargs)
+        return runner.run_pipeline(out_dir, config, progress=bars, **kwargs)
     except OutputBusy as exc:
         raise Busy(str(exc)) from None
     except runner.RunRefused as exc:
@@ -265,16 +319,22 @@ def _invoke(out_dir: Path, config, **kwargs) -> runner.RunReport:
         raise CannotRun(str(exc)) from None
     except PermissionError as exc:
         raise CannotRun(f"permission denied: {exc.filename or exc}") from None
+    finally:
+        bars.close()
 
 
 def _finish(report: runner.RunReport, strict: bool) -> None:
-    for note in report.notes:
-        click.echo(note)
-    for result in report.results:
-        click.echo(result.summary())
+    context = click.get_current_context(silent=True)
+    quiet = bool(context and context.find_root().obj and context.find_root().obj.get("quiet"))
+    if not quiet:
+        for note in report.notes:
+            click.echo(note)
+        for result in report.results:
+            click.echo(result.summary())
     for source, reason in report.errors:
         click.echo(f"error  {source}: {reason}", err=True)
-    click.echo(f"outputs in {report.out_dir}")
+    if not quiet:
+        click.echo(f"outputs in {report.out_dir}")
     if report.failed or (strict and report.errors):
         raise SystemExit(EXIT_ERRORS)
 

@@ -21,8 +21,10 @@ from pathlib import Path
 from pipeline import __version__, export
 from pipeline.config import Config, load_config
 from pipeline.lock import exclusive_output
+from pipeline.outputs import changes
 from pipeline.stages import (
     STAGE_NAMES,
+    ProgressEvent,
     StageContext,
     StageResult,
     get_stage,
@@ -107,7 +109,7 @@ def check_writable(out_dir: Path) -> None:
 
 def run_pipeline(out_dir: Path, config: Config, *, corpus: Path | None = None,
                  stages: Sequence[str] = ALL_STAGES, wait_seconds: float = 0,
-                 progress: Callable[[str], None] | None = None, jobs: int | None = None,
+                 progress: Callable[[ProgressEvent], None] | None = None, jobs: int | None = None,
                  allow_shrink: bool = False, rebuild: bool = False) -> RunReport:
     """Run the given stages in order on ``out_dir`` and publish the exports."""
     check_writable(out_dir)
@@ -161,7 +163,7 @@ def move_store_aside(out_dir: Path) -> str:
 
 
 def _run_stages(store: Store, out_dir: Path, config: Config, corpus: Path | None,
-                stages: Sequence[str], progress: Callable[[str], None] | None, jobs: int,
+                stages: Sequence[str], progress: Callable[[ProgressEvent], None] | None, jobs: int,
                 flags: dict[str, object]) -> RunReport:
     declared = [get_stage(name) for name in stages]
     command = f"{' '.join(stages)} corpus={corpus}" if corpus else " ".join(stages)
@@ -170,6 +172,9 @@ def _run_stages(store: Store, out_dir: Path, config: Config, corpus: Path | None
     report = RunReport(run_id, out_dir=out_dir)
     log.info("run %d started: %s (config %s)", run_id, command, config.source)
     status = "failed"
+    before = changes.state_of(store)
+    with store.transaction():  # the report stage shows what this run changed
+        store.put_result("run_start_state", str(run_id), changes.state_to_json(before))
     try:
         for stage in declared:
             context = StageContext(store=store, config=config, stage=stage, corpus=corpus,
@@ -181,6 +186,9 @@ def _run_stages(store: Store, out_dir: Path, config: Config, corpus: Path | None
                 break  # later stages read what this one writes
         export.publish(store, out_dir, run_id, writers=published_tables())
         report.errors = record_file_outcomes(store, run_id)
+        change = changes.diff(before, changes.state_of(store), run_id)
+        changes.write_changes(out_dir, change)
+        report.notes.append(changes.summary(change).splitlines()[0])
         status = "failed" if report.failed else "ok"
     except RunRefused:
         status = "refused"

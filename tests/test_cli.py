@@ -90,3 +90,22 @@ def test_export_writes_every_table_in_each_format(tmp_path):
     pyarrow = __import__("pytest").importorskip("pyarrow.parquet")
     table = pyarrow.read_table(out / "export-parquet" / "docs.parquet")
     assert table.schema.field("year").type == "int64" and table.num_rows == 2
+
+
+def test_quiet_json_logs_and_the_nightly_changelog(tmp_path):
+    corpus, out = tmp_path / "c", tmp_path / "o"
+    write_corpus(corpus)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--quiet", "run", str(corpus), "--out", str(out)])
+    assert result.exit_code == 0
+    assert "computed" not in result.output and "outputs in" not in result.output
+    (corpus / "b.txt").write_text("关于道路养护的调研报告\n一、存在的问题\n资金不足。\n",
+                                  encoding="utf-8")
+    result = runner.invoke(cli, ["--log-json", "-v", "run", str(corpus), "--out", str(out)])
+    logged = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert any(entry["message"].startswith("run 2 started") for entry in logged)
+    changes = sorted((out / "changes").glob("*.json"))
+    assert len(changes) == 2
+    latest = json.loads(changes[-1].read_text(encoding="utf-8"))
+    assert latest["documents_added"] == ["b.txt"] and latest["documents_removed"] == []
+    assert "1 documents added" in changes[-1].with_suffix(".txt").read_text(encoding="utf-8")

@@ -59,6 +59,20 @@ class StageResult:
 
 
 @dataclass(frozen=True)
+class ProgressEvent:
+    """One step of a stage's work, for progress bars and logs."""
+
+    stage: str
+    message: str
+    done: int | None = None
+    total: int | None = None
+
+    def __str__(self) -> str:
+        count = f" {self.done}/{self.total}" if self.total else ""
+        return f"{self.stage}{count}: {self.message}"
+
+
+@dataclass(frozen=True)
 class StageContext:
     """Everything a stage may use: the store, the config, the corpus and the run's settings."""
 
@@ -66,7 +80,7 @@ class StageContext:
     config: Config
     stage: Stage
     corpus: Path | None = None
-    progress: Callable[[str], None] | None = None
+    progress: Callable[[ProgressEvent], None] | None = None
     jobs: int = 2  # worker processes for per-document work
     options: dict[str, Any] = field(default_factory=dict)  # run flags, e.g. allow_shrink
 
@@ -75,10 +89,10 @@ class StageContext:
         """The stage's declared version (part of every work key it writes)."""
         return self.stage.version
 
-    def report(self, message: str) -> None:
-        """Send a progress line to the caller, if it listens."""
+    def report(self, message: str, done: int | None = None, total: int | None = None) -> None:
+        """Tell the caller (a progress bar, a log) how far the stage is, if it listens."""
         if self.progress:
-            self.progress(message)
+            self.progress(ProgressEvent(self.stage.name, message, done, total))
 
     def documents(self) -> list[Document]:
         """The ok documents that no earlier stage failed on, in corpus order."""

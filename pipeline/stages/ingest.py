@@ -94,7 +94,7 @@ def run(ctx: StageContext) -> StageResult:
                                    [part_to_json(p) for p in parts])
         parts_by_file[job.source] = parts
         result.processed += 1
-        ctx.report(job.source)
+        ctx.report(job.source, result.processed, len(jobs))
     docs, hashes, offsets = assemble_documents(parts_by_file)
     docs = apply_overrides(docs, ctx.corpus / METADATA_CSV)
     with store.transaction():

@@ -51,7 +51,7 @@ def run(ctx: StageContext) -> StageResult:
                 store.put_work_key(STAGE, doc.doc_id, key)
                 store.clear_doc_error(STAGE, doc.doc_id)
                 result.processed += 1
-        ctx.report(f"segmented {offset + len(batch)}/{len(pending)}")
+        ctx.report("segmented", offset + len(batch), len(pending))
     return result
 
 

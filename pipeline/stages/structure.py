@@ -43,7 +43,7 @@ def run(ctx: StageContext) -> StageResult:
             store.put_work_key(STAGE, doc.doc_id, key)
             store.clear_doc_error(STAGE, doc.doc_id)
             result.processed += 1
-            ctx.report(doc.source)
+            ctx.report(doc.source, result.processed)
     return result
 
 
