@@ -228,20 +228,92 @@ def status(out_dir: Path) -> None:
 
 @cli.command(name="eval")
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--gold", "gold_path", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--gold", "gold_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Gold file in the seeds-partial.json format.")
+@click.option("--reviews", is_flag=True, help="Score against imported human review codes.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def eval_command(out_dir: Path, gold_path: Path, as_json: bool) -> None:
-    """Score a run's units against gold labels.
+def eval_command(out_dir: Path, gold_path: Path | None, reviews: bool, as_json: bool) -> None:
+    """Score a run's units against gold labels (or imported review codes).
 
     Example: diaoyan eval outputs --gold ../shared/gold/seeds-partial.json
     """
-    from pipeline.evaluate import evaluate_output, format_scores
+    if gold_path is None and not reviews:
+        raise CannotRun("give --gold FILE or --reviews")
+    if reviews:
+        from pipeline.queries import review_scores
 
-    scores = evaluate_output(out_dir, gold_path)
-    click.echo(json.dumps(scores, ensure_ascii=False, indent=1) if as_json
-               else format_scores(scores))
+        scores = review_scores(out_dir)
+        click.echo(json.dumps(scores, ensure_ascii=False) if as_json else
+                   f"reviewed units: {scores['found']}/{scores['reviewed']} found, "
+                   f"label accuracy {scores['label_accuracy']}")
+    if gold_path is not None:
+        from pipeline.evaluate import evaluate_output, format_scores
+
+        scores = evaluate_output(out_dir, gold_path)
+        click.echo(json.dumps(scores, ensure_ascii=False, indent=1) if as_json
+                   else format_scores(scores))
+
+
+@cli.group()
+def review() -> None:
+    """Hand-code a sample of units; the codes become gold and training data."""
+
+
+@review.command(name="export")
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--sample", "n", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--to", "target", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV file (default: OUT/review-sample.csv).")
+def review_export(out_dir: Path, n: int, seed: int, target: Path | None) -> None:
+    """Write a stratified sample of units (by predicted label and place) to code by hand.
+
+    Example: diaoyan review export outputs --sample 300
+    """
+    from pipeline.outputs.review import stratified_sample, write_review_csv
+    from pipeline.queries import review_rows
+
+    target = target or out_dir / "review-sample.csv"
+    rows = stratified_sample(_guard(lambda: review_rows(out_dir)), n, seed)
+    count = write_review_csv(target, rows)
+    click.echo(f"{target}: {count} units; fill the 'label' column "
+               "(problem/cause/countermeasure/practice/background/other)")
+
+
+@review.command(name="import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default="outputs", show_default=True)
+@wait_option
+def review_import(files: tuple[Path, ...], out_dir: Path, wait_seconds: float) -> None:
+    """Store coded review files; with two files, print Cohen's kappa between the coders.
+
+    Example: diaoyan review import coder1.csv coder2.csv --out outputs
+    """
+    from pipeline.lock import exclusive_output
+    from pipeline.outputs.review import cohen_kappa, read_review_csv
+    from pipeline.store import Store
+
+    coded = [read_review_csv(path) for path in files]
+    try:
+        with exclusive_output(out_dir, wait_seconds):
+            store = _guard(lambda: Store.for_output(out_dir))
+            try:
+                with store.transaction():
+                    for path, codes in zip(files, coded, strict=True):
+                        store.put_reviews(codes, str(path))
+            finally:
+                store.close()
+    except OutputBusy as exc:
+        raise Busy(str(exc)) from None
+    for path, codes in zip(files, coded, strict=True):
+        click.echo(f"{path}: {len(codes)} coded units")
+    if len(coded) == 2:
+        agreement = cohen_kappa(*coded)
+        click.echo(f"agreement on {agreement['units']} units: {agreement['agreement']}, "
+                   f"Cohen's kappa {agreement['kappa']}")
+    click.echo("the codes train the tagger on the next run; score with: diaoyan eval OUT --reviews")
 
 
 @cli.command()

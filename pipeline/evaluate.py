@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.records import Document, Unit
-from pipeline.store import STORE_FILENAME, Store
+from pipeline.store import Store
 
 LABELS = ("problem", "cause", "countermeasure", "practice", "background", "other")
 

@@ -37,3 +37,49 @@ def kwic(out_dir: Path, term: str, *, label: str | None = None, place: str | Non
                           place=place)[:limit]
     finally:
         store.close()
+
+
+def review_rows(out_dir: Path) -> list[dict]:
+    """Every labelled unit with what a reviewer needs: source, place, label, theme, links."""
+    from pipeline.outputs.tables import place_of
+
+    store = Store.for_reading(out_dir)
+    try:
+        docs = {d.doc_id: d for d in store.iter_documents(status="ok")}
+        units = list(store.iter_units())
+        headline = {u.unit_id: u.headline for u in units}
+        themes = {t: label for t, _kind, label, _info in store.iter_themes()}
+        unit_theme = store.get_unit_themes()
+        linked: dict[str, list[str]] = {}
+        for _doc, source, target, _score, _reasons in store.iter_links():
+            linked.setdefault(source, []).append(headline.get(target, target))
+    finally:
+        store.close()
+    rows = []
+    for unit in units:
+        if unit.doc_id not in docs or unit.label is None:
+            continue
+        theme_id = unit_theme.get(unit.unit_id, (None, None))[0]
+        rows.append({
+            "unit_id": unit.unit_id, "doc_id": unit.doc_id, "source": docs[unit.doc_id].source,
+            "place": place_of(docs[unit.doc_id]), "marker": unit.marker,
+            "headline": unit.headline, "predicted": unit.label,
+            "score": round(unit.label_score or 0.0, 3),
+            "theme": themes.get(theme_id, "") if theme_id else "",
+            "linked_to": " | ".join(linked.get(unit.unit_id, [])),
+        })
+    return rows
+
+
+def review_scores(out_dir: Path) -> dict:
+    """Label accuracy of the current units against the stored review codes."""
+    store = Store.for_reading(out_dir)
+    try:
+        reviewed = store.get_review_labels()
+        predicted = {u.unit_id: u.label or "other" for u in store.iter_units()}
+    finally:
+        store.close()
+    pairs = [(gold, predicted[u]) for u, gold in reviewed.items() if u in predicted]
+    correct = sum(g == p for g, p in pairs)
+    return {"reviewed": len(reviewed), "found": len(pairs),
+            "label_accuracy": round(correct / len(pairs), 4) if pairs else None}

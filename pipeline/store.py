@@ -109,6 +109,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0006_reviews",
+        """
+        CREATE TABLE reviews (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, unit_id TEXT NOT NULL, label TEXT NOT NULL,
+            coder TEXT, note TEXT, file TEXT, at REAL
+        );
+        CREATE INDEX reviews_unit ON reviews(unit_id);
+        """,
+    ),
 ]
 
 # Tables whose rows derive from one document (dropped with it, or when it turns duplicate).
@@ -479,6 +489,19 @@ class Store:
         """(key, data) of a stored corpus-level result."""
         row = self.conn.execute("SELECT key, data FROM results WHERE name=?", (name,)).fetchone()
         return (row[0], json.loads(row[1])) if row else None
+
+    # -- human review codes ------------------------------------------------------------
+    def put_reviews(self, codes: Iterable[Any], file: str) -> int:
+        """Store review codes (objects with unit_id, label, coder, note) read from ``file``."""
+        rows = [(c.unit_id, c.label, c.coder, c.note, file, time.time()) for c in codes]
+        self.conn.executemany("INSERT INTO reviews (unit_id, label, coder, note, file, at) "
+                              "VALUES (?, ?, ?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def get_review_labels(self) -> dict[str, str]:
+        """unit_id → the label of its latest review code."""
+        rows = self.conn.execute("SELECT unit_id, label FROM reviews ORDER BY seq")
+        return {unit_id: label for unit_id, label in rows}
 
     # -- run provenance ----------------------------------------------------------------
     def mark_killed_runs(self) -> list[int]:

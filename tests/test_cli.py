@@ -109,3 +109,36 @@ def test_quiet_json_logs_and_the_nightly_changelog(tmp_path):
     latest = json.loads(changes[-1].read_text(encoding="utf-8"))
     assert latest["documents_added"] == ["b.txt"] and latest["documents_removed"] == []
     assert "1 documents added" in changes[-1].with_suffix(".txt").read_text(encoding="utf-8")
+
+
+def test_review_export_import_kappa_and_eval(tmp_path):
+    import csv
+
+    corpus, out = tmp_path / "c", tmp_path / "o"
+    write_corpus(corpus)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["run", str(corpus), "--out", str(out)]).exit_code == 0
+    result = runner.invoke(cli, ["review", "export", str(out), "--sample", "10"])
+    assert result.exit_code == 0, result.output
+    with (out / "review-sample.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and {"unit_id", "predicted", "label", "coder"} <= set(rows[0])
+    coders = []
+    for name, flip in (("alice", False), ("bob", True)):
+        path = tmp_path / f"{name}.csv"
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            for index, row in enumerate(rows):
+                label = row["predicted"]
+                if flip and index == 0:
+                    label = "other" if label != "other" else "problem"
+                writer.writerow({**row, "label": label})
+        coders.append(str(path))
+    result = runner.invoke(cli, ["review", "import", *coders, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Cohen's kappa" in result.output
+    result = runner.invoke(cli, ["eval", str(out), "--reviews"])
+    assert result.exit_code == 0 and "label accuracy" in result.output
+    again = runner.invoke(cli, ["run", str(corpus), "--out", str(out)])
+    assert "classifier trained" in again.output  # the codes retrain the tagger

@@ -17,6 +17,7 @@ import hashlib
 
 from pipeline import nlp, tagging
 from pipeline.config import Config
+from pipeline.outputs.review import reviews_digest
 from pipeline.records import Document, Unit, UnitSpan
 from pipeline.stages import StageContext, StageResult, work_key
 
@@ -31,8 +32,9 @@ def run(ctx: StageContext) -> StageResult:
     options = config.options("tag", tagging.TagOptions)
     docs = ctx.documents()
     units_by_doc = {d.doc_id: list(store.iter_units(d.doc_id)) for d in docs}
+    reviewed = store.get_review_labels()  # human codes: training data and final labels
     config_key = work_key(STAGE, ctx.version, tagging.TAGGER_VERSION,
-                          config.digest("tag", "segment"))
+                          config.digest("tag", "segment"), reviews_digest(reviewed))
     silver_count = sum(count_silver(units) for units in units_by_doc.values())
     stored = store.get_model(MODEL_NAME)
     inputs_by_doc: dict[str, list[tagging.TagInput]] = {}  # built once, shared with labelling
@@ -43,7 +45,9 @@ def run(ctx: StageContext) -> StageResult:
                                                        store.get_tokens(doc.doc_id))
             except Exception:  # labelled (and its failure recorded) below
                 continue
-        classifier, model_key, info = train(config, options, inputs_by_doc)
+        classifier, model_key, info = train(config, options, inputs_by_doc,
+                                            reviewed_examples(units_by_doc, inputs_by_doc,
+                                                              reviewed))
         info.update(config_key=config_key, silver_count=silver_count)
         if classifier is not None:
             with store.transaction():
@@ -136,12 +140,27 @@ def needs_retrain(stored: tuple[str, bytes, dict] | None, config_key: str, silve
     return abs(silver_count - before) > options.retrain_growth * max(before, 1)
 
 
+def reviewed_examples(units_by_doc: dict[str, list[Unit]],
+                      inputs_by_doc: dict[str, list[tagging.TagInput]],
+                      reviewed: dict[str, str]) -> list[tuple[tagging.TagInput, str]]:
+    """Training examples from human review codes (gold beats silver)."""
+    examples = []
+    for doc_id, inputs in inputs_by_doc.items():
+        for unit, item in zip(units_by_doc.get(doc_id, []), inputs, strict=False):
+            if unit.unit_id in reviewed:
+                examples.append((item, reviewed[unit.unit_id]))
+    return examples
+
+
 def train(config: Config, options: tagging.TagOptions,
-          inputs_by_doc: dict[str, list[tagging.TagInput]]
+          inputs_by_doc: dict[str, list[tagging.TagInput]],
+          reviewed: list[tuple[tagging.TagInput, str]] | None = None,
           ) -> tuple[tagging.Classifier | None, str, dict[str, object]]:
-    """Fit the classifier on corpus silver (capped, stably sampled) + seed silver."""
+    """Fit the classifier on corpus silver (capped, stably sampled), review codes, seed silver."""
     corpus_inputs = [item for inputs in inputs_by_doc.values() for item in inputs]
     corpus_silver = sample_silver(tagging.silver_examples(corpus_inputs), options.max_silver)
+    # review codes count three times: a few hundred hand codes should move the model
+    corpus_silver += (reviewed or []) * 3
     words = nlp.get_segmenter(config.options("segment", nlp.SegmentOptions)).lcut
     seed_silver = tagging.seed_examples(words)
     classifier = tagging.train_classifier(corpus_silver + seed_silver, options)
