@@ -254,6 +254,23 @@ def eval_command(out_dir: Path, gold_path: Path | None, reviews: bool, as_json: 
                    else format_scores(scores))
 
 
+@cli.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8001, show_default=True)
+def serve(out_dir: Path, host: str, port: int) -> None:
+    """Browse the store in Datasette: facets by place/label/year, canned queries.
+
+    Example: diaoyan serve outputs --port 8001
+    """
+    from pipeline.outputs.serve import serve as run_server
+
+    try:
+        raise SystemExit(run_server(out_dir, host, port))
+    except RuntimeError as exc:
+        raise CannotRun(str(exc)) from None
+
+
 @cli.group()
 def review() -> None:
     """Hand-code a sample of units; the codes become gold and training data."""
