@@ -66,6 +66,7 @@ def evaluate(docs: list[Document], units_by_doc: dict[str, list[Unit]],
         "item_recall": round(len(pairs) / total, 4) if total else None,
         "label_accuracy": round(correct / len(pairs), 4) if pairs else None,
         "per_label": per_label_scores(pairs),
+        "confusion": confusion(pairs),
         "per_doc": per_doc,
         "misses": misses,
     }
@@ -97,6 +98,15 @@ def score_items(doc: Document, units: list[Unit],
         if predicted != item["label"]:
             misses.append({"key": item["key"], "gold": item["label"], "why": f"label {predicted}"})
     return pairs, misses
+
+
+def confusion(pairs: list[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    """gold label → predicted label → count, over found items."""
+    table: dict[str, dict[str, int]] = {}
+    for gold, predicted in pairs:
+        row = table.setdefault(gold, {})
+        row[predicted] = row.get(predicted, 0) + 1
+    return table
 
 
 def per_label_scores(pairs: list[tuple[str, str]]) -> dict[str, dict[str, float]]:
