@@ -228,16 +228,21 @@ def status(out_dir: Path) -> None:
 
 @cli.command(name="eval")
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--gold", "gold_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Gold file in the seeds-partial.json format.")
+@click.option("--gold", "gold_paths", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Gold file(s) in the seeds-partial.json format (repeatable).")
+@click.option("--split", "split_paths", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Split file(s) naming held-out documents: score dev, held-out and all.")
 @click.option("--reviews", is_flag=True, help="Score against imported human review codes.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def eval_command(out_dir: Path, gold_path: Path | None, reviews: bool, as_json: bool) -> None:
+def eval_command(out_dir: Path, gold_paths: tuple[Path, ...], split_paths: tuple[Path, ...],
+                 reviews: bool, as_json: bool) -> None:
     """Score a run's units against gold labels (or imported review codes).
 
     Example: diaoyan eval outputs --gold ../shared/gold/seeds-partial.json
     """
-    if gold_path is None and not reviews:
+    if not gold_paths and not reviews:
         raise CannotRun("give --gold FILE or --reviews")
     if reviews:
         from pipeline.queries import review_scores
@@ -246,12 +251,21 @@ def eval_command(out_dir: Path, gold_path: Path | None, reviews: bool, as_json: 
         click.echo(json.dumps(scores, ensure_ascii=False) if as_json else
                    f"reviewed units: {scores['found']}/{scores['reviewed']} found, "
                    f"label accuracy {scores['label_accuracy']}")
-    if gold_path is not None:
+    if len(gold_paths) == 1 and not split_paths:
         from pipeline.evaluate import evaluate_output, format_scores
 
-        scores = evaluate_output(out_dir, gold_path)
+        scores = evaluate_output(out_dir, gold_paths[0])
         click.echo(json.dumps(scores, ensure_ascii=False, indent=1) if as_json
                    else format_scores(scores))
+    elif gold_paths:
+        from pipeline.outputs.scoring import format_parts, load_gold, load_heldout, score_parts
+        from pipeline.queries import load_run
+
+        docs, units_by_doc = load_run(out_dir)
+        results = score_parts(docs, units_by_doc, load_gold(gold_paths),
+                              load_heldout(split_paths))
+        click.echo(json.dumps(results, ensure_ascii=False, indent=1) if as_json
+                   else format_parts(results))
 
 
 @cli.command()

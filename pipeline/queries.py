@@ -83,3 +83,16 @@ def review_scores(out_dir: Path) -> dict:
     correct = sum(g == p for g, p in pairs)
     return {"reviewed": len(reviewed), "found": len(pairs),
             "label_accuracy": round(correct / len(pairs), 4) if pairs else None}
+
+
+def load_run(out_dir: Path) -> tuple[list[Document], dict[str, list[Unit]]]:
+    """All documents and their units, for scoring."""
+    store = Store.for_reading(out_dir)
+    try:
+        docs = list(store.iter_documents())
+        units_by_doc: dict[str, list[Unit]] = {}
+        for unit in store.iter_units():
+            units_by_doc.setdefault(unit.doc_id, []).append(unit)
+    finally:
+        store.close()
+    return docs, units_by_doc

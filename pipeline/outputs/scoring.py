@@ -1,0 +1,91 @@
+"""Scores over several gold files at once, split into a development and a held-out part.
+
+Gold files share the ``seeds-partial.json`` format; a split file
+(``{"rule": …, "heldout": [file names]}``) names the documents set aside before any
+tuning. ``score_parts`` reports the development part, the held-out part and all of
+it, each with item recall, label accuracy, the label confusion matrix, and the
+share of documents whose region and title are right.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+PARTS = ("dev", "heldout", "all")
+
+
+def load_gold(paths: Iterable[Path]) -> dict[str, Any]:
+    """Merge gold files (later files win for a document named twice)."""
+    merged: dict[str, Any] = {"docs": {}, "themes": []}
+    for path in paths:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        merged["docs"].update(data.get("docs", {}))
+        merged["themes"].extend(data.get("themes", []))
+    return merged
+
+
+def load_heldout(paths: Iterable[Path]) -> set[str]:
+    """The held-out document names of the split files."""
+    names: set[str] = set()
+    for path in paths:
+        names.update(json.loads(Path(path).read_text(encoding="utf-8")).get("heldout", []))
+    return names
+
+
+def select_part(gold: dict[str, Any], heldout: set[str], part: str) -> dict[str, Any]:
+    """The gold restricted to one part: dev (not held out), heldout, or all."""
+    if part == "all":
+        return gold
+    keep = (lambda name: name in heldout) if part == "heldout" else \
+        (lambda name: name not in heldout)
+    return {**gold, "docs": {n: a for n, a in gold["docs"].items() if keep(n)}}
+
+
+def metadata_shares(scores: dict[str, Any]) -> dict[str, Any]:
+    """Share of documents with the region right and with the title right."""
+    shares: dict[str, Any] = {}
+    for check in ("region_ok", "title_ok"):
+        values = [info[check] for info in scores["per_doc"].values() if check in info]
+        shares[check.replace("_ok", "_accuracy")] = (
+            round(sum(values) / len(values), 4) if values else None)
+        shares[check.replace("_ok", "_docs")] = len(values)
+    return shares
+
+
+def score_parts(docs: list, units_by_doc: dict, gold: dict[str, Any], heldout: set[str],
+                parts: Iterable[str] = PARTS) -> dict[str, dict[str, Any]]:
+    """Scores of each part (see the module docstring)."""
+    from pipeline.evaluate import evaluate
+
+    results = {}
+    for part in parts:
+        chosen = select_part(gold, heldout, part)
+        scores = evaluate(docs, units_by_doc, chosen)
+        scores.update(metadata_shares(scores))
+        scores["documents"] = len(chosen["docs"])
+        results[part] = scores
+    return results
+
+
+def format_parts(results: dict[str, dict[str, Any]]) -> str:
+    """One block per part: the headline numbers and the confusion matrix."""
+    lines = []
+    for part, scores in results.items():
+        lines.append(
+            f"[{part}] {scores['documents']} documents: items {scores['found']}/"
+            f"{scores['items']} found (recall {scores['item_recall']}), label accuracy "
+            f"{scores['label_accuracy']}, region {scores['region_accuracy']} "
+            f"(n={scores['region_docs']}), title {scores['title_accuracy']} "
+            f"(n={scores['title_docs']})")
+        labels = sorted({g for g in scores["confusion"]} |
+                        {p for row in scores["confusion"].values() for p in row})
+        if labels:
+            lines.append("  gold \\ predicted " + " ".join(f"{lab[:7]:>8}" for lab in labels))
+            for gold_label in labels:
+                row = scores["confusion"].get(gold_label, {})
+                lines.append(f"  {gold_label:<17} " +
+                             " ".join(f"{row.get(p, 0):>8}" for p in labels))
+    return "\n".join(lines)
