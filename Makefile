@@ -8,8 +8,12 @@ OUT    ?= outputs
 SHARED ?= ../shared
 SEEDS  := $(SHARED)/corpus/seeds
 GOLD   := $(SHARED)/gold/seeds-partial.json
+REAL   := $(SHARED)/corpus
+GOLD_FILES := $(filter-out tests/gold/split-%,$(wildcard tests/gold/*.json))
+REAL_GOLD := $(foreach f,$(GOLD_FILES),--gold $(f))
+SPLITS := $(foreach f,$(wildcard tests/gold/split-*.json),--split $(f))
 
-.PHONY: install run test eval bench nightly lint clean distclean
+.PHONY: install run test eval eval-real bench nightly lint screenshot clean distclean
 
 install: $(STAMP)
 
@@ -25,11 +29,18 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# Score the pipeline on the real seeds against the shared gold labels.
+# Score the pipeline on the real seeds against the shared gold labels, then on all the
+# real reports in ../shared/corpus against our own gold (development and held-out parts).
 eval: $(STAMP)
 	@test -d $(SEEDS) || { echo "no seeds at $(SEEDS)"; exit 1; }
 	$(BIN)/diaoyan run $(SEEDS) --out $(OUT)/eval-seeds
 	$(BIN)/diaoyan eval $(OUT)/eval-seeds --gold $(GOLD)
+	@$(MAKE) --no-print-directory eval-real
+
+eval-real: $(STAMP)
+	@test -d $(REAL) || { echo "no real corpus at $(REAL)"; exit 1; }
+	$(BIN)/diaoyan run $(REAL) --out $(OUT)/eval-real
+	$(BIN)/diaoyan eval $(OUT)/eval-real $(REAL_GOLD) $(SPLITS)
 
 # Throughput on a generated corpus (see bench/README.md).
 bench: $(STAMP)
