@@ -29,6 +29,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from pipeline.config import load_config  # noqa: E402
 from pipeline.runner import run_pipeline  # noqa: E402
+from pipeline.records import CorpusFile  # noqa: E402
 from pipeline.stages import ingest  # noqa: E402
 from pipeline.store import Store  # noqa: E402
 
@@ -51,7 +52,7 @@ def ingest_throughput(corpus: Path) -> dict[str, dict[str, float]]:
     size: dict[str, int] = defaultdict(int)
     for path in sorted(corpus.iterdir()):
         fmt = "gb18030" if "gb18030" in path.name else path.suffix.lstrip(".")
-        job = ingest.FileJob(path.name, str(path), "bench")
+        job = CorpusFile(path.name, str(path), "bench")
         started = time.perf_counter()
         ingest.ingest_file(job, toolkit)
         seconds[fmt] += time.perf_counter() - started
