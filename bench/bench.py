@@ -28,8 +28,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from pipeline.config import load_config  # noqa: E402
-from pipeline.runner import run_pipeline  # noqa: E402
 from pipeline.records import CorpusFile  # noqa: E402
+from pipeline.runner import run_pipeline  # noqa: E402
 from pipeline.stages import ingest  # noqa: E402
 from pipeline.store import Store  # noqa: E402
 

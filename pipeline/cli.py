@@ -221,7 +221,7 @@ def status(out_dir: Path) -> None:
 
     Example: diaoyan status outputs
     """
-    from pipeline.reports import status_table
+    from pipeline.outputs.reports import status_table
 
     click.echo(status_table(out_dir))
 
@@ -252,7 +252,7 @@ def eval_command(out_dir: Path, gold_paths: tuple[Path, ...], split_paths: tuple
                    f"reviewed units: {scores['found']}/{scores['reviewed']} found, "
                    f"label accuracy {scores['label_accuracy']}")
     if len(gold_paths) == 1 and not split_paths:
-        from pipeline.evaluate import evaluate_output, format_scores
+        from pipeline.outputs.evaluate import evaluate_output, format_scores
 
         scores = evaluate_output(out_dir, gold_paths[0])
         click.echo(json.dumps(scores, ensure_ascii=False, indent=1) if as_json

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
-from pipeline import __version__, export
+from pipeline import __version__
 from pipeline.config import Config, load_config
 from pipeline.lock import exclusive_output
-from pipeline.outputs import changes
+from pipeline.outputs import changes, export
 from pipeline.stages import (
     STAGE_NAMES,
     ProgressEvent,

@@ -17,17 +17,17 @@ from pathlib import Path
 # section → (module, options class, one-line description); the order is the file's order
 SECTIONS = [
     ("ingest", "pipeline.stages.ingest", "IngestOptions", "scheduling of the ingest stage"),
-    ("read", "pipeline.formats.common", "ReadOptions", "file formats: size caps and guards"),
-    ("clean", "pipeline.text.clean", "CleanOptions", "line-level cleaning rules"),
+    ("read", "pipeline.readers.common", "ReadOptions", "file formats: size caps and guards"),
+    ("clean", "pipeline.text.chrome", "CleanOptions", "line-level cleaning rules"),
     ("layout", "pipeline.text.layout", "LayoutOptions",
      "hard-wrapped lines, run-on reports, captions"),
     ("metadata", "pipeline.text.metadata", "MetadataOptions", "title, year, authors"),
-    ("region", "pipeline.gazetteer", "RegionOptions", "region from the gazetteer"),
+    ("region", "pipeline.analysis.gazetteer", "RegionOptions", "region from the gazetteer"),
     ("split", "pipeline.text.split", "SplitOptions", "splitting files holding several reports"),
-    ("dedup", "pipeline.dedup", "DedupOptions", "exact and near duplicates"),
+    ("dedup", "pipeline.analysis.dedup", "DedupOptions", "exact and near duplicates"),
     ("outline", "pipeline.text.outline", "OutlineOptions", "headings and enumerations"),
-    ("segment", "pipeline.nlp", "SegmentOptions", "jieba inside spaCy"),
-    ("tag", "pipeline.tagging", "TagOptions", "unit labels"),
+    ("segment", "pipeline.nlp.dictionaries", "SegmentOptions", "jieba inside spaCy"),
+    ("tag", "pipeline.tagging.inputs", "TagOptions", "unit labels"),
 ]
 TARGET = Path(__file__).resolve().parents[1] / "pipeline" / "resources" / "diaoyan.default.toml"
 HEADER = """\

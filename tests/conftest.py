@@ -8,10 +8,15 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+SAMPLE_CORPUS = REPO / "corpus"  # synthetic sample reports, in the repo
+
+# The shared folder beside the repo (real reports and gold; absent on a fresh clone).
+# Every test reads these paths from here; a test that needs one skips when it is missing.
 SHARED = REPO.parent / "shared"
-SEEDS = SHARED / "corpus" / "seeds"
-GOLD = SHARED / "gold" / "seeds-partial.json"
-SAMPLE_CORPUS = REPO / "corpus"
+SEEDS = SHARED / "corpus" / "seeds"  # the four seed reports
+GOLD = SHARED / "gold" / "seeds-partial.json"  # partial gold labels of the seeds
+PROVINCES = SHARED / "corpus" / "provinces-2026"  # provincial government work reports 2026
+REAL_DEV = SHARED / "corpus" / "real-dev"  # real reports for development
 
 
 def need_seeds() -> None:

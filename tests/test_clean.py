@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
+from pipeline.text.chrome import chrome_reason, drop_lines, page_number_reason, title_hint_from
 from pipeline.text.clean import (
     CleanOptions,
-    chrome_reason,
     clean,
-    drop_lines,
     normalise_whitespace,
     normalise_width,
-    page_number_reason,
     remove_urls,
     squeeze_cjk_spaces,
     strip_pinyin_glosses,
     tidy_lines,
-    title_hint_from,
     to_simplified,
 )
 from pipeline.text.tracked import Tracked
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEEDS = SHARED / "corpus" / "seeds"
+from tests.conftest import SEEDS
 
 
 def run(step, text: str) -> str:

@@ -1,6 +1,6 @@
 """Exact and near-duplicate detection."""
 
-from pipeline.dedup import DedupItem, find_duplicates
+from pipeline.analysis.dedup import DedupItem, find_duplicates
 
 BASE = "".join(
     f"第{i}段讲的是乡村道路养护资金不足的情况，各村反映维修经费长期短缺。" for i in range(40)

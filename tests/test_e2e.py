@@ -93,7 +93,7 @@ def test_killed_stage_leaves_previous_outputs_and_next_run_resumes(tmp_path, mon
     (corpus / "extra.txt").write_text("关于河道治理的调研报告\n一、存在的问题\n河道淤积严重。\n",
                                       encoding="utf-8")
 
-    from pipeline import export
+    from pipeline.outputs import export
 
     def crash(*_args, **_kwargs):
         raise KeyboardInterrupt  # as if the run were killed while exporting

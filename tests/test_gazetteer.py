@@ -1,14 +1,12 @@
 """Tests of the gazetteer index and the report-level region resolver."""
 
-from pathlib import Path
 
 import pytest
 
-from pipeline.gazetteer import load_gazetteer, resolve_region, scan_mentions, short_names_of
+from pipeline.analysis.gazetteer import load_gazetteer, short_names_of
+from pipeline.analysis.places import resolve_region, scan_mentions
 from pipeline.records import Region
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEEDS = SHARED / "corpus" / "seeds"
+from tests.conftest import SEEDS
 
 
 @pytest.mark.parametrize(

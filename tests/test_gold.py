@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from pipeline.evaluate import evaluate_output
+from pipeline.outputs.evaluate import evaluate_output
 from tests.conftest import GOLD
 
 RE_LEFTOVER = re.compile(

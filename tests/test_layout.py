@@ -6,24 +6,19 @@ All snippets are invented for these tests; the seed reports are only read, when 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from pipeline.text.layout import (
+from pipeline.text.layout import LayoutOptions, find_captions, is_caption, split_run_on
+from pipeline.text.tracked import Tracked
+from pipeline.text.wrap import (
     RE_FINAL_END,
     RE_LINE_MARKER,
-    LayoutOptions,
     detect_wrap_width,
     display_width,
-    find_captions,
-    is_caption,
     rejoin_wrapped_lines,
-    split_run_on,
 )
-from pipeline.text.tracked import Tracked
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from tests.conftest import SEEDS
 
 # Invented report paragraphs (never taken from real reports).
 LEAD = (
@@ -324,7 +319,7 @@ RE_SEED_FURNITURE = re.compile(
 
 
 def seed(prefix: str) -> str:
-    paths = sorted((SHARED / "corpus" / "seeds").glob(f"{prefix}_*.txt"))
+    paths = sorted(SEEDS.glob(f"{prefix}_*.txt"))
     if not paths:
         pytest.skip("shared seed corpus not available")
     return paths[0].read_text(encoding="utf-8")

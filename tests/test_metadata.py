@@ -1,7 +1,6 @@
 """Tests of metadata extraction: title, authors, year, placeholders, region."""
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +13,8 @@ from pipeline.text.metadata import (
     has_placeholders,
     parse_names,
 )
+from tests.conftest import GOLD, SEEDS
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEEDS = SHARED / "corpus" / "seeds"
 MARKER = "【合成样例】本文为 diaoyan 自拟的示例报告，非真实文本。"
 
 
@@ -140,7 +138,7 @@ def test_seed_metadata_without_title(prefix, placeholders):
 
 def test_seed_metadata_against_gold():
     path = _seed("002_")
-    gold_path = SHARED / "gold" / "seeds-partial.json"
+    gold_path = GOLD
     if not gold_path.exists():
         pytest.skip("shared gold not available")
     gold = json.loads(gold_path.read_text(encoding="utf-8"))["docs"][path.name]

@@ -14,10 +14,10 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
-from pipeline import export
 from pipeline.cli import EXIT_BUSY, EXIT_CANNOT_RUN, EXIT_REFUSED, cli
 from pipeline.config import ConfigError, load_config
 from pipeline.lock import exclusive_output
+from pipeline.outputs import export
 from pipeline.runner import RunRefused, run_pipeline
 from pipeline.store import Store
 
@@ -85,7 +85,7 @@ def corpus(tmp_path):
 # --- one document never stops the run ------------------------------------------------------
 
 def test_a_text_longer_than_spacys_limit_is_segmented_in_pieces(corpus, tmp_path, monkeypatch):
-    from pipeline import nlp
+    from pipeline.nlp import segmenter as nlp
 
     (corpus / "long.txt").write_text(report_text("交通") * 40, encoding="utf-8")
     write_config(corpus, "[segment]\npiece_chars = 500\n")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import jieba
 import pytest
 
 from pipeline import nlp as N
-
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "seeds"
+from tests.conftest import SEEDS
 
 
 @pytest.fixture(scope="module")

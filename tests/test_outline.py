@@ -10,12 +10,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.text.outline import OutlineOptions, find_enum_items, parse_outline, read_marker
-from pipeline.text.outline_patterns import cn_to_int
+from pipeline.text.vocab import cn_to_int
+from tests.conftest import GOLD, SEEDS
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "outline"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEEDS = SHARED / "corpus" / "seeds"
-GOLD = SHARED / "gold" / "seeds-partial.json"
 
 
 def _norm(text: str) -> str:

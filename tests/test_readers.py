@@ -11,8 +11,6 @@ from pathlib import Path
 import docx
 import pytest
 
-from pipeline.formats.docx import chinese_number
-from pipeline.formats.text import decode_text
 from pipeline.readers import (
     CorpusEntry,
     ReadError,
@@ -23,11 +21,11 @@ from pipeline.readers import (
     read_file,
     sniff_format,
 )
+from pipeline.readers.docx import chinese_number
+from pipeline.readers.text import decode_text
 from tests import badfiles
 from tests.badfiles import SAMPLE_TEXT, TRADITIONAL_TEXT
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-
+from tests.conftest import SEEDS
 
 # ---------------------------------------------------------------- plain text encodings
 
@@ -434,7 +432,7 @@ def test_zip_bomb_is_checked_before_inflating(tmp_path, monkeypatch):
 
 
 def test_seed_reports_read_cleanly():
-    seeds = sorted((SHARED / "corpus" / "seeds").glob("*.txt"))
+    seeds = sorted(SEEDS.glob("*.txt"))
     if not seeds:
         pytest.skip("shared seed corpus not present")
     for path in seeds:

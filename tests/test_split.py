@@ -1,10 +1,11 @@
 """Tests of splitting multi-report files (合集) into report spans."""
 
-from pathlib import Path
 
 import pytest
 
-from pipeline.text.split import SplitOptions, numeral_value, split_reports
+from pipeline.text.split import SplitOptions, split_reports
+from pipeline.text.vocab import cn_to_int as numeral_value
+from tests.conftest import SEEDS
 
 BODY = "基层治理工作取得新进展，群众满意度持续提升，但仍有短板需要补齐。" * 12  # ~384 chars
 
@@ -82,7 +83,7 @@ def test_min_part_chars_option():
 
 
 def test_seeds_are_single_reports():
-    seeds = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "seeds"
+    seeds = SEEDS
     paths = sorted(seeds.glob("*.txt")) if seeds.exists() else []
     if not paths:
         pytest.skip("shared seed corpus not available")

@@ -21,9 +21,10 @@ from pipeline.tagging import (
     silver_examples,
     train_classifier,
 )
-from pipeline.tagging_rules import cue_counts, marker_label, normalize, opener_label
+from pipeline.tagging.rules import cue_counts, marker_label, opener_label
+from pipeline.text.vocab import normalise_for_match as normalize
+from tests.conftest import GOLD, SEEDS
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "outline"
 
 
@@ -227,7 +228,7 @@ def tag_text(text: str, classifier: Classifier | None) -> tuple[list[UnitSpan], 
 
 def corpus_classifier() -> Classifier:
     examples = list(seed_examples(tokenizer()))
-    for path in sorted((SHARED / "corpus" / "seeds").glob("*.txt")):
+    for path in sorted(SEEDS.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         examples += silver_examples(inputs_from_spans(text, outline_of(text),
                                                       tokenize=tokenizer()))
@@ -249,7 +250,7 @@ def gold_hits(spans, labels, items):
 
 
 def test_seed_reports_match_partial_gold():
-    gold_path = SHARED / "gold" / "seeds-partial.json"
+    gold_path = GOLD
     if not gold_path.exists():
         pytest.skip("shared corpus absent")
     gold = json.loads(gold_path.read_text(encoding="utf-8"))["docs"]
@@ -258,7 +259,7 @@ def test_seed_reports_match_partial_gold():
     for name, doc in gold.items():
         if not name.startswith(("000_", "002_")):
             continue
-        text = (SHARED / "corpus" / "seeds" / name).read_text(encoding="utf-8")
+        text = (SEEDS / name).read_text(encoding="utf-8")
         spans, labels = tag_text(text, classifier)
         hits += gold_hits(spans, labels, doc["items"])
     assert len(hits) >= 12

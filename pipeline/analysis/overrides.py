@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pipeline import gazetteer
+from pipeline.analysis import gazetteer
 from pipeline.records import Document
 
 METADATA_CSV = "metadata.csv"

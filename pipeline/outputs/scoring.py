@@ -58,7 +58,7 @@ def metadata_shares(scores: dict[str, Any]) -> dict[str, Any]:
 def score_parts(docs: list, units_by_doc: dict, gold: dict[str, Any], heldout: set[str],
                 parts: Iterable[str] = PARTS) -> dict[str, dict[str, Any]]:
     """Scores of each part (see the module docstring)."""
-    from pipeline.evaluate import evaluate
+    from pipeline.outputs.evaluate import evaluate
 
     results = {}
     for part in parts:

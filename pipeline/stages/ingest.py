@@ -24,9 +24,10 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from pipeline import gazetteer, readers
+from pipeline import readers
+from pipeline.analysis import gazetteer
+from pipeline.analysis.dedup import DedupItem, DedupOptions, find_duplicates
 from pipeline.analysis.overrides import METADATA_CSV, apply_overrides
-from pipeline.dedup import DedupItem, DedupOptions, find_duplicates
 from pipeline.records import CorpusFile, Document, IngestedPart, Region
 from pipeline.stages import StageContext, StageResult, one_line, work_key
 from pipeline.text import clean as cleaning

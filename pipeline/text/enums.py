@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.text import outline_patterns as pat
+from pipeline.text.vocab import RE_SENTENCE_END_CHAR, cn_to_int, enclosed_to_int
 
 
 @dataclass(frozen=True)
@@ -48,18 +49,18 @@ def _cue_identity(name: str, match) -> tuple[str, int | None, str]:
     """Family, ordinal and written marker of an enumeration cue."""
     written = match.group()
     if name == "cn":
-        return f"cn_{match.group(2)}", pat.cn_to_int(match.group(1)), written
+        return f"cn_{match.group(2)}", cn_to_int(match.group(1)), written
     if name == "di":
         if match.group(1):
-            return "di", pat.cn_to_int(match.group(1)), written  # 第一， keeps its comma
+            return "di", cn_to_int(match.group(1)), written  # 第一， keeps its comma
         word = match.group(2) or match.group(3)
         return "di", pat.DI_WORD_TABLE[word], word
     if name == "qi":
-        return "qi", pat.cn_to_int(match.group(1)), written
+        return "qi", cn_to_int(match.group(1)), written
     if name == "side":
         return "side", 2 if match.group(1) else 1, written.rstrip("，,")
     if name == "circled":
-        return "circled", pat.enclosed_to_int(match.group(1)), written
+        return "circled", enclosed_to_int(match.group(1)), written
     return "paren", int(match.group(1)), written
 
 
@@ -119,7 +120,7 @@ def _enum_headline(text: str, cue: _Cue, stop: int) -> str:
     start = cue.end
     while start < stop and text[start] in " \u3000，,、：:":
         start += 1
-    end = pat.RE_HEADLINE_END.search(text, start, stop)
+    end = RE_SENTENCE_END_CHAR.search(text, start, stop)
     return text[start : end.start() if end else stop].strip().rstrip("，,、：:")
 
 

@@ -10,9 +10,11 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from pipeline.gazetteer import RegionOptions, resolve_region
+from pipeline.analysis.gazetteer import RegionOptions
+from pipeline.analysis.places import resolve_region
 from pipeline.records import Metadata
 from pipeline.text.outline import read_marker  # one notion of "heading marker"
+from pipeline.text.vocab import CN_DIGITS, CN_NUM, HAN_BASIC
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +30,8 @@ RE_TITLE_CUE = re.compile(r"调研|报告|调查|关于.{1,40}的|思考|对策|
 # A title glued to the first sentence: 关于农村饮水安全调研报告近年来…
 RE_GLUED_TITLE = re.compile(r"^(关于.{2,40}?(?:调研报告|调查报告|研究报告|报告))(?=\S)")
 
-# Sentence-final punctuation: a line ending so is body text, not a title.
-RE_SENTENCE_END = re.compile(r"[。！？；…]$")
+# Sentence-final punctuation at a line's end: body text, not a title.
+RE_LINE_ENDS_SENTENCE = re.compile(r"[。！？；…]$")
 
 # Labelled author lists: 作者：张三 李四, （执笔：王五）, 课题组成员：赵六、钱七.
 RE_AUTHOR_LABEL = re.compile(
@@ -43,7 +45,7 @@ RE_ORG_WORD = re.compile(
 )
 
 # A line made only of CJK names and separators: 王 五  赵 六  钱 七 / 张三、李四.
-RE_NAME_LINE = re.compile(r"^[\u4e00-\u9fff·\s、，,；;]+$")
+RE_NAME_LINE = re.compile(rf"^[{HAN_BASIC}·\s、，,；;]+$")
 
 # Separators between names: punctuation or a run of 2+ spaces (王 五  赵 六).
 RE_NAME_SEPARATOR = re.compile(r"[、，,；;]|\s{2,}|\u3000")
@@ -66,28 +68,30 @@ COMPOUND_SURNAME_TABLE = frozenset(["欧阳", "司马", "上官", "诸葛", "东
 RE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 # A year in a title, 年 optional: 2021年度…, 2021…调研报告.
 RE_TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# Digits a year is written with in Chinese: 二〇二一, 二零二一, 二○二一.
+CN_YEAR_DIGITS = "〇零○Ｏ" + CN_DIGITS[1:]
 # A year in Chinese digits: 二〇二一年.
-RE_CHINESE_YEAR = re.compile(r"([一二][〇零○Ｏ一二三四五六七八九]{3})\s*年")
+RE_CHINESE_YEAR = re.compile(rf"([一二][{CN_YEAR_DIGITS}]{{3}})\s*年")
 # A line that is only a date: 2021年6月 / 二〇二一年六月十日.
-RE_DATE_LINE = re.compile(
-    r"^\s*[（(]?\s*(?:(?:19|20)\d{2}|[一二][〇零○Ｏ一二三四五六七八九]{3})\s*年"
-    r"(?:\s*[\d一二三四五六七八九十]{1,3}\s*月)?(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?\s*[)）]?\s*$"
+RE_DATE_ONLY_LINE = re.compile(
+    rf"^\s*[（(]?\s*(?:(?:19|20)\d{{2}}|[一二][{CN_YEAR_DIGITS}]{{3}})\s*年"
+    rf"(?:\s*[\d{CN_NUM}]{{1,3}}\s*月)?(?:\s*[\d{CN_NUM}]{{1,3}}\s*日)?\s*[)）]?\s*$"
 )
 # A date at the end of an author line: 张三 李四 2021年6月.
 RE_DATE_TAIL = re.compile(
-    r"[\s（(]*(?:(?:19|20)\d{2}|[一二][〇零○Ｏ一二三四五六七八九]{3})\s*年.*$"
+    rf"[\s（(]*(?:(?:19|20)\d{{2}}|[一二][{CN_YEAR_DIGITS}]{{3}})\s*年.*$"
 )
 # Context before a year that makes it a target, not a date: 到2025年, 力争2030年.
 RE_TARGET_BEFORE = re.compile(r"(?:到|至|力争|预计|远景|展望|计划)\s*$")
-CHINESE_DIGIT_TABLE = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
+CHINESE_DIGIT_TABLE = str.maketrans(CN_YEAR_DIGITS, "0000123456789")
 
 # Anonymised placeholders next to CJK or %: X县, XX乡, ×××同志, **%, “**”, 某某, 某县, ○○村
 # (某乡镇 is plain usage, "a township", and is not counted).
 RE_PLACEHOLDER = re.compile(
-    r"(?<![A-Za-z0-9])[XＸ×xｘ]{1,3}(?=[\u4e00-\u9fff%％])"
-    r"|(?<=[\u4e00-\u9fff])[XＸ×]{1,3}(?![A-Za-z0-9])"
-    r"|[*＊]{2,}(?=[\u4e00-\u9fff%％”’])|(?<=[\u4e00-\u9fff“‘])[*＊]{2,}"
-    r"|某某|某(?:县|市|乡(?!镇)|镇|村|区|州|省|局|单位|公司|企业|同志)|[○〇]{2,}(?=[\u4e00-\u9fff])"
+    rf"(?<![A-Za-z0-9])[XＸ×xｘ]{{1,3}}(?=[{HAN_BASIC}%％])"
+    rf"|(?<=[{HAN_BASIC}])[XＸ×]{{1,3}}(?![A-Za-z0-9])"
+    rf"|[*＊]{{2,}}(?=[{HAN_BASIC}%％”’])|(?<=[{HAN_BASIC}“‘])[*＊]{{2,}}"
+    rf"|某某|某(?:县|市|乡(?!镇)|镇|村|区|州|省|局|单位|公司|企业|同志)|[○〇]{{2,}}(?=[{HAN_BASIC}])"
 )
 
 
@@ -119,12 +123,12 @@ def find_title(lines: list[str], *, options: MetadataOptions = MetadataOptions()
             if glued:
                 return glued.group(1)
             continue
-        if read_marker(line) is not None or RE_SENTENCE_END.search(line):
+        if read_marker(line) is not None or RE_LINE_ENDS_SENTENCE.search(line):
             continue
         if RE_TITLE_CUE.search(line):
             return line
     first = lines[0] if lines else ""
-    if (first and len(first) <= options.bare_title_chars and not RE_SENTENCE_END.search(first)
+    if (first and len(first) <= options.bare_title_chars and not RE_LINE_ENDS_SENTENCE.search(first)
             and read_marker(first) is None and not parse_names(first)):
         return first
     return None
@@ -198,7 +202,7 @@ def find_year(text: str, title: str | None, *,
                 return int(match.group(1))
     lines = _lines(text)
     for line in lines[:8] + lines[-5:]:
-        if RE_DATE_LINE.match(line):
+        if RE_DATE_ONLY_LINE.match(line):
             digits = line.translate(CHINESE_DIGIT_TABLE)
             match = re.search(r"(?:19|20)\d{2}", digits)
             if match and _year_in_range(int(match.group()), options):

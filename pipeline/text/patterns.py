@@ -1,4 +1,4 @@
-"""Compiled patterns and tables used by the cleaning rules in :mod:`pipeline.text.clean`.
+"""Compiled patterns and tables of the cleaning rules in ``text/clean.py`` and ``text/chrome.py``.
 
 Each pattern carries a one-line comment with an (invented) example of what it catches.
 Line patterns are matched against a line with its edge spaces stripped.
@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import re
 
-# Character classes (strings, so they can be composed into patterns).
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# CJK punctuation, full-width forms and the curly double quotes Chinese text uses.
-CJK_PUNCT = (
-    "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
-    "\u201c\u201d\u2026\u2014"
-)
+from pipeline.text.vocab import CJK_PUNCT, CN_NUM, HAN
+
+# Han characters and Chinese punctuation: what counts as "Chinese text" next to a mark.
 CJKISH = HAN + CJK_PUNCT
 
 # --- 1. newlines, invisibles, spaces -----------------------------------------
@@ -81,7 +77,7 @@ RE_PAGE_NUMBER_LINE = re.compile(
 RE_BARE_NUMBER_LINE = re.compile(r"\d{1,3}")
 # "（一）", "一、", "1.", "第二章": lines that look like headings are never running headers
 RE_HEADING_LIKE = re.compile(
-    r"[(（]?[一二三四五六七八九十\d]{1,3}[)）、.．]|第[一二三四五六七八九十\d]{1,3}[章节部篇条]"
+    rf"[(（]?[{CN_NUM}\d]{{1,3}}[)）、.．]|第[{CN_NUM}\d]{{1,3}}[章节部篇条]"
 )
 # "存在问题", "对策建议": bare section names that may legitimately repeat
 RE_SECTION_WORD = re.compile(r"(问题|原因|对策|建议|做法|措施|经验|成效|启示|思考|现状|情况|概况)$")

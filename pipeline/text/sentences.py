@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+from pipeline.text.vocab import CLOSING_QUOTES, SENTENCE_END
+
 # A sentence ends at 。！？； (or their ASCII forms) plus any closing quotes/brackets,
 # or at a line end: "……留不住人。”同时" splits after the closing quote.
-RE_SENTENCE = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’」』）)]*|\n|$)")
+RE_SENTENCE = re.compile(rf"[^{SENTENCE_END}\n]*(?:[{SENTENCE_END}]+[{CLOSING_QUOTES}]*|\n|$)")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -14,19 +14,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.text.vocab import CN_NUM, cn_to_int
+
 # Part markers at a line start: 【篇1】 【范文二】 篇一： 篇2、 报告1 调研报告一 范文三 第一篇
 # (not 报告一些 / 报告1年: the numeral must not start a word).
 RE_PART_MARKER = re.compile(
     r"^[ \t\u3000]*(?:"
-    r"【\s*(?P<bkind>篇|范文|报告|调研报告)?\s*(?P<bnum>[0-9一二三四五六七八九十]{1,3})\s*】"
-    r"|(?P<kind>篇|范文|调研报告|报告)\s*(?P<num>[0-9一二三四五六七八九十]{1,3})"
-    r"(?![0-9一二三四五六七八九十年月日%些下是个次定项条名位期])"
-    r"|第\s*(?P<onum>[0-9一二三四五六七八九十]{1,3})\s*篇)",
+    rf"【\s*(?P<bkind>篇|范文|报告|调研报告)?\s*(?P<bnum>[0-9{CN_NUM}]{{1,3}})\s*】"
+    rf"|(?P<kind>篇|范文|调研报告|报告)\s*(?P<num>[0-9{CN_NUM}]{{1,3}})"
+    rf"(?![0-9{CN_NUM}年月日%些下是个次定项条名位期])"
+    rf"|第\s*(?P<onum>[0-9{CN_NUM}]{{1,3}})\s*篇)",
     re.M,
 )
-
-# Chinese numerals up to 99: 一 → 1, 十二 → 12, 二十 → 20.
-CHINESE_NUMERAL_TABLE = {ch: i for i, ch in enumerate("零一二三四五六七八九")}
 
 
 @dataclass(frozen=True)
@@ -36,20 +35,6 @@ class SplitOptions:
     min_parts: int = 2  # markers needed in sequence before splitting
     min_part_chars: int = 300  # every part must be at least this long
     min_preamble_chars: int = 200  # a shorter text before the first marker is dropped
-
-
-def numeral_value(numeral: str) -> int | None:
-    """Value of an Arabic or Chinese numeral up to 99 (三 → 3, 十一 → 11), else None."""
-    if numeral.isdigit():
-        return int(numeral)
-    if "十" in numeral:
-        tens, _, ones = numeral.partition("十")
-        if len(tens) > 1 or len(ones) > 1:
-            return None
-        return CHINESE_NUMERAL_TABLE.get(tens, 1) * 10 + CHINESE_NUMERAL_TABLE.get(ones, 0)
-    if len(numeral) == 1 and numeral in CHINESE_NUMERAL_TABLE:
-        return CHINESE_NUMERAL_TABLE[numeral]
-    return None
 
 
 def _markers(text: str) -> list[tuple[int, str, int]]:
@@ -62,7 +47,7 @@ def _markers(text: str) -> list[tuple[int, str, int]]:
             style, numeral = match.group("kind"), match.group("num")
         else:
             style, numeral = "第篇", match.group("onum")
-        value = numeral_value(numeral)
+        value = cn_to_int(numeral)
         if value is not None:
             found.append((match.start(), style, value))
     return found

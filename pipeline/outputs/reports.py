@@ -6,7 +6,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from pipeline.export import status_rows
+from pipeline.outputs.export import status_rows
 from pipeline.store import STORE_FILENAME, Store
 
 
@@ -20,7 +20,7 @@ def status_table(out_dir: Path) -> str:
         docs = {d.doc_id: d for d in store.iter_documents()}
     finally:
         store.close()
-    width = max([display_width(source) for _, source, _, _ in rows] + [6])
+    width = max([terminal_width(source) for _, source, _, _ in rows] + [6])
     lines = [f"{pad('source', width)}  {'status':<9}  {'doc_id':<16}  reason / metadata"]
     for doc_id, source, status, reason in rows:
         detail = reason
@@ -35,11 +35,11 @@ def status_table(out_dir: Path) -> str:
     return "\n".join(lines)
 
 
-def display_width(text: str) -> int:
+def terminal_width(text: str) -> int:
     """Terminal columns of a string: CJK characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def pad(text: str, width: int) -> str:
     """Left-align ``text`` in ``width`` terminal columns."""
-    return text + " " * max(0, width - display_width(text))
+    return text + " " * max(0, width - terminal_width(text))

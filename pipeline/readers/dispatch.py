@@ -1,41 +1,22 @@
-"""Ingest's first step: walk a corpus folder and turn each file into raw text.
+"""Read one corpus file into raw text, whatever its format.
 
-``read_file`` sniffs magic bytes before trusting the extension (a scanned image
-renamed .txt is common), enforces size caps by ``stat`` before reading, and
-raises :class:`ReadError` with a one-line reason for anything it cannot read.
-``iter_corpus`` walks a folder in a stable order and never raises.
+``read_file`` sniffs magic bytes before trusting the extension (a scanned image renamed
+.txt is common), enforces size caps by ``stat`` before reading, and raises
+:class:`~pipeline.readers.common.ReadError` with a one-line reason for anything it cannot
+read; the format readers beside this module do the rest.
 """
 
 from __future__ import annotations
 
-import errno
-import hashlib
-import logging
-import os
 import stat
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.formats.common import DEFAULT_OPTIONS, MB, ReadError, ReadOptions
-from pipeline.formats.docx import human_size, read_docx
-from pipeline.formats.html import html_title, read_html
-from pipeline.formats.pdf import read_pdf
-from pipeline.formats.text import decode_text, detect_bom
+from pipeline.readers.common import DEFAULT_OPTIONS, MB, ReadError, ReadOptions, os_reason
+from pipeline.readers.docx import human_size, read_docx
+from pipeline.readers.html import read_html
+from pipeline.readers.pdf import read_pdf
+from pipeline.readers.text import decode_text, detect_bom
 from pipeline.records import Extracted
-
-__all__ = [
-    "CorpusEntry",
-    "ReadError",
-    "ReadOptions",
-    "file_digest",
-    "html_title",
-    "iter_corpus",
-    "read_file",
-    "sniff_format",
-]
-
-log = logging.getLogger(__name__)
 
 SNIFF_BYTES = 1024
 # Magic numbers of things that are not reports, with the reason we give.
@@ -171,101 +152,3 @@ def read_file(path: Path, *, options: ReadOptions = DEFAULT_OPTIONS) -> Extracte
         return Extracted(text=text, fmt="html", encoding=codec, warnings=warnings, title=title)
     text, codec, warnings = decode_text(data, options=options, kind=path.suffix or "text")
     return Extracted(text=text, fmt="txt", encoding=codec, warnings=warnings)
-
-
-def os_reason(exc: OSError) -> str:
-    """A short reason for an OS error: 'permission denied', 'file not found', …"""
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    if isinstance(exc, FileNotFoundError):
-        return "file not found"
-    if exc.errno == errno.ELOOP:
-        return "symlink loop"
-    return f"cannot read file: {exc.strerror or exc}"
-
-
-def file_digest(path: Path) -> str:
-    """sha256 hex of a file's bytes, read in 1 MB chunks."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        while chunk := handle.read(MB):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-@dataclass(frozen=True)
-class CorpusEntry:
-    """One file (or unreadable directory) found in the corpus; ``error`` set if unusable."""
-
-    rel_path: str
-    path: Path
-    error: str | None = None
-
-
-def skip_name(name: str, skip_names: tuple[str, ...]) -> bool:
-    """Hidden files, Office lock files (~$报告.docx) and configured names are not documents."""
-    return name.startswith((".", "~$")) or name in skip_names
-
-
-def iter_corpus(
-    root: Path, *, skip_names: tuple[str, ...] = ("metadata.csv", "diaoyan.toml")
-) -> Iterator[CorpusEntry]:
-    """Yield every file under ``root`` in sorted order; problems become error entries."""
-    root = Path(root)
-    try:
-        if root.is_file():
-            yield CorpusEntry(root.name, root)
-            return
-        root_id = dir_identity(root)
-    except OSError as exc:
-        yield CorpusEntry(".", root, f"unreadable corpus folder: {os_reason(exc)}")
-        return
-    yield from walk(root, root, (root_id,), skip_names)
-
-
-def dir_identity(path: Path) -> tuple[int, int]:
-    """(device, inode) of a directory, following symlinks."""
-    info = path.stat()
-    return info.st_dev, info.st_ino
-
-
-def walk(
-    root: Path, folder: Path, ancestors: tuple[tuple[int, int], ...], skip_names: tuple[str, ...]
-) -> Iterator[CorpusEntry]:
-    """Depth-first walk of ``folder``; ``ancestors`` are the directories above, for loops."""
-    try:
-        with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda e: e.name)
-    except PermissionError:
-        yield CorpusEntry(rel(root, folder), folder, "unreadable directory: permission denied")
-        return
-    except OSError as exc:
-        yield CorpusEntry(rel(root, folder), folder, f"unreadable directory: {os_reason(exc)}")
-        return
-    for entry in entries:
-        if skip_name(entry.name, skip_names):
-            continue
-        path = Path(entry.path)
-        try:
-            info = path.stat()  # follows symlinks
-        except OSError as exc:
-            reason = os_reason(exc)
-            if entry.is_symlink() and isinstance(exc, FileNotFoundError):
-                reason = "broken symlink"
-            yield CorpusEntry(rel(root, path), path, reason)
-            continue
-        if stat.S_ISDIR(info.st_mode):
-            identity = (info.st_dev, info.st_ino)
-            if identity in ancestors:
-                yield CorpusEntry(rel(root, path), path, "symlink loop")
-                continue
-            yield from walk(root, path, (*ancestors, identity), skip_names)
-        elif stat.S_ISREG(info.st_mode):
-            yield CorpusEntry(rel(root, path), path)
-        else:  # FIFOs and devices would block or never end when read
-            yield CorpusEntry(rel(root, path), path, "not a regular file")
-
-
-def rel(root: Path, path: Path) -> str:
-    """Path relative to the corpus root, with forward slashes."""
-    return path.relative_to(root).as_posix()

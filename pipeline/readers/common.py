@@ -1,7 +1,8 @@
-"""The error and the caps shared by every format reader."""
+"""The error, the caps and the wording of OS errors shared by every reader."""
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 MB = 1024 * 1024
@@ -42,3 +43,14 @@ class ReadOptions:
 
 
 DEFAULT_OPTIONS = ReadOptions()  # frozen, so one shared default instance is safe
+
+
+def os_reason(exc: OSError) -> str:
+    """A short reason for an OS error: 'permission denied', 'file not found', …"""
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "file not found"
+    if exc.errno == errno.ELOOP:
+        return "symlink loop"
+    return f"cannot read file: {exc.strerror or exc}"

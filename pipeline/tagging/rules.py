@@ -4,13 +4,13 @@ Reads ``pipeline/resources/cues.toml`` once. Two questions are answered here:
 which label a section TITLE names (``section_labels``), and how many cue phrases of
 each label a piece of text holds (``cue_counts``, spaCy PhraseMatcher/Matcher over
 characters, plus whole-word cues over word tokens when a segmenter supplied them).
+Texts are compared in :func:`~pipeline.text.vocab.normalise_for_match` form.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -18,6 +18,8 @@ from importlib import resources
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
+
+from pipeline.text.vocab import normalise_for_match
 
 LABELS = ("problem", "cause", "countermeasure", "practice", "background")
 OTHER = "other"
@@ -41,7 +43,7 @@ RE_SENTENCE_PUNCT = re.compile(r"[，,。；;！!？?]")
 RE_BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
 # "1 2 0 名" / "37 期" / "7700 余人次": counted outputs, a sign of work already done.
 RE_COUNTED = re.compile(r"\d[\d.,，]*\s*(?:余|多)?\s*(?:名|人次|批次|期|家|所|户|项|场|次)")
-RE_SPACES = re.compile(r"\s+")
+
 # The number and punctuation of a word marker: "短板一：" → "短板".
 RE_MARKER_NUMBER = re.compile(r"[\d一二三四五六七八九十]+[：:、.．]*$")
 
@@ -87,21 +89,6 @@ def load_lexicon() -> Lexicon:
     )
 
 
-def normalize(text: str) -> str:
-    """NFKC-normalise and drop all whitespace (PDF text breaks words with spaces)."""
-    if len(text or "") <= 8:
-        return _normalize_word(text or "")
-    return RE_SPACES.sub("", unicodedata.normalize("NFKC", text or ""))
-
-
-@lru_cache(maxsize=1 << 17)  # tokens repeat across units; normalising them was a hot spot
-def _normalize_word(text: str) -> str:
-    return RE_SPACES.sub("", unicodedata.normalize("NFKC", text))
-
-
-# ---------------------------------------------------------------- section titles
-
-
 def _split_parts(title: str, connectors: tuple[str, ...]) -> list[str]:
     """Split a title on topic connectors: "存在问题及原因分析" → ["存在问题", "原因分析"]."""
     pattern = "|".join(re.escape(c) for c in sorted(connectors, key=len, reverse=True))
@@ -130,7 +117,7 @@ def _part_label(part: str, lexicon: Lexicon) -> str | None:
 def section_labels(headline: str) -> tuple[str, ...]:
     """All labels a section TITLE names, in order: "问题与对策" → (problem, countermeasure)."""
     lexicon = load_lexicon()
-    title = RE_TITLE_TRAIL.sub("", RE_BRACKETED.sub("", normalize(headline)))
+    title = RE_TITLE_TRAIL.sub("", RE_BRACKETED.sub("", normalise_for_match(headline)))
     if not title or len(title) > lexicon.max_title_chars or RE_SENTENCE_PUNCT.search(title):
         return ()
     labels: list[str] = []
@@ -143,7 +130,7 @@ def section_labels(headline: str) -> tuple[str, ...]:
 
 def leadin_label(headline: str) -> str | None:
     """Label of a list a headline opens: "究其原因，主要有…" → cause."""
-    head = normalize(headline)[:LEADIN_WINDOW]
+    head = normalise_for_match(headline)[:LEADIN_WINDOW]
     for label, phrases in load_lexicon().leadins.items():
         if any(phrase in head for phrase in phrases):
             return label
@@ -159,7 +146,7 @@ def section_label(headline: str) -> str | None:
 def marker_label(marker: str) -> str | None:
     """Label implied by a marker: its verb ("一要"/"二应" → countermeasure) or its
     section word ("短板一：" → problem, "建议二、" → countermeasure)."""
-    marker = normalize(marker)
+    marker = normalise_for_match(marker)
     for label, verbs in load_lexicon().marker_verbs.items():
         if marker and marker.endswith(verbs):
             return label
@@ -170,16 +157,13 @@ def marker_label(marker: str) -> str | None:
 def opener_label(headline: str) -> str | None:
     """Label implied by the word a headline opens with: "要完善…"/"建议设立…" → countermeasure."""
     lexicon = load_lexicon()
-    head = normalize(headline)
+    head = normalise_for_match(headline)
     if head.startswith(lexicon.opener_exceptions):
         return None
     for label, words in lexicon.openers.items():
         if head.startswith(words):
             return label
     return None
-
-
-# ---------------------------------------------------------------- cue matching
 
 
 @dataclass(frozen=True)
@@ -222,7 +206,7 @@ def _matchers() -> _Matchers:
 def cue_counts(text: str, words: tuple[str, ...] = ()) -> dict[str, int]:
     """Count cue matches per label in ``text`` (and whole-word cues among ``words``)."""
     counts = dict.fromkeys(LABELS, 0)
-    text = normalize(text)
+    text = normalise_for_match(text)
     if not text and not words:
         return counts
     matchers = _matchers()
@@ -246,12 +230,12 @@ def cue_counts(text: str, words: tuple[str, ...] = ()) -> dict[str, int]:
 
 def split_tokens(headline: str, tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Split tokens of headline+text into (headline tokens, the rest) by character count."""
-    head = normalize(headline)
+    head = normalise_for_match(headline)
     if not head or not tokens:
         return (), tuple(tokens)
     joined = ""
     for index, token in enumerate(tokens):
-        joined += normalize(token)  # NFKC works piecewise here: tokens split no sequences
+        joined += normalise_for_match(token)  # NFKC works piecewise here: tokens split no sequences
         if len(joined) >= len(head):
             if joined.startswith(head):
                 return tuple(tokens[: index + 1]), tuple(tokens[index + 1 :])

@@ -13,7 +13,7 @@ import re
 
 import chardet
 
-from pipeline.formats.common import DEFAULT_OPTIONS, ReadError, ReadOptions
+from pipeline.readers.common import DEFAULT_OPTIONS, ReadError, ReadOptions
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from pipeline.formats.common import DEFAULT_OPTIONS, ReadError, ReadOptions
-from pipeline.formats.text import ENCODING_ALIAS_TABLE, decode_text, detect_bom, looks_utf8
+from pipeline.readers.common import DEFAULT_OPTIONS, ReadError, ReadOptions
+from pipeline.readers.text import ENCODING_ALIAS_TABLE, decode_text, detect_bom, looks_utf8
 
 log = logging.getLogger(__name__)
 

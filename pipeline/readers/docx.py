@@ -16,7 +16,8 @@ import docx
 from docx.oxml.ns import qn
 from lxml import etree
 
-from pipeline.formats.common import DEFAULT_OPTIONS, MB, ReadError, ReadOptions
+from pipeline.readers.common import DEFAULT_OPTIONS, MB, ReadError, ReadOptions
+from pipeline.text.vocab import CN_DIGITS
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,6 @@ SKIP_ANCESTOR_TAGS = frozenset(
         "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback",
     }
 )
-CHINESE_DIGITS = "零一二三四五六七八九"
 # w:numFmt="ideographTraditional" counts with the heavenly stems: 甲、乙、丙…
 HEAVENLY_STEMS = "甲乙丙丁戊己庚辛壬癸"
 CIRCLED_DIGITS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -177,22 +177,22 @@ def cell_text(tc: etree._Element) -> str:
 def chinese_number(n: int) -> str:
     """1 → 一, 10 → 十, 21 → 二十一, 105 → 一百零五 (Word's chineseCounting)."""
     if n <= 0:
-        return CHINESE_DIGITS[0]
+        return CN_DIGITS[0]
     if n < 10:
-        return CHINESE_DIGITS[n]
+        return CN_DIGITS[n]
     if n < 20:
-        return "十" + (CHINESE_DIGITS[n % 10] if n % 10 else "")
+        return "十" + (CN_DIGITS[n % 10] if n % 10 else "")
     if n < 100:
-        return CHINESE_DIGITS[n // 10] + "十" + (CHINESE_DIGITS[n % 10] if n % 10 else "")
+        return CN_DIGITS[n // 10] + "十" + (CN_DIGITS[n % 10] if n % 10 else "")
     if n < 1000:
         rest = n % 100
         if not rest:
             tail = ""
         elif rest < 10:
-            tail = "零" + CHINESE_DIGITS[rest]
+            tail = "零" + CN_DIGITS[rest]
         else:  # 110 is 一百一十, not 一百十
             tail = ("一" if rest < 20 else "") + chinese_number(rest)
-        return CHINESE_DIGITS[n // 100] + "百" + tail
+        return CN_DIGITS[n // 100] + "百" + tail
     return str(n)
 
 
@@ -220,7 +220,7 @@ NUM_FORMAT_TABLE = {
     "chineseLegalSimplified": chinese_number,
     "japaneseCounting": chinese_number,
     "taiwaneseCounting": chinese_number,
-    "ideographDigital": lambda n: "".join(CHINESE_DIGITS[int(d)] for d in str(n)),
+    "ideographDigital": lambda n: "".join(CN_DIGITS[int(d)] for d in str(n)),
     "ideographTraditional": lambda n: HEAVENLY_STEMS[(n - 1) % 10],
     "decimalEnclosedCircle": lambda n: CIRCLED_DIGITS[n - 1] if 0 < n <= 20 else str(n),
     "decimalEnclosedCircleChinese": lambda n: CIRCLED_DIGITS[n - 1] if 0 < n <= 20 else str(n),

@@ -8,33 +8,22 @@ per-label precision/recall/F1 are computed on found items.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from pipeline.queries import load_run
 from pipeline.records import Document, Unit
-from pipeline.store import Store
+from pipeline.text.vocab import normalise_for_match
 
-LABELS = ("problem", "cause", "countermeasure", "practice", "background", "other")
-
-
-def normalise(text: str) -> str:
-    """NFKC with all whitespace removed: the gold's comparison form."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+# The tagger's five labels and "other": every label a gold item may carry.
+GOLD_LABELS = ("problem", "cause", "countermeasure", "practice", "background", "other")
 
 
 def evaluate_output(out_dir: Path, gold_path: Path) -> dict[str, Any]:
     """Score the store in ``out_dir`` against a gold file."""
     gold = json.loads(Path(gold_path).read_text(encoding="utf-8"))
-    store = Store.for_reading(out_dir)  # a reader may only read OUT
-    try:
-        docs = list(store.iter_documents())
-        units_by_doc: dict[str, list[Unit]] = {}
-        for unit in store.iter_units():
-            units_by_doc.setdefault(unit.doc_id, []).append(unit)
-    finally:
-        store.close()
+    docs, units_by_doc = load_run(out_dir)  # read-only: a reader may only read OUT
     return evaluate(docs, units_by_doc, gold)
 
 
@@ -84,10 +73,10 @@ def find_document(docs: list[Document], name: str) -> Document | None:
 def score_items(doc: Document, units: list[Unit],
                 items: list[dict[str, str]]) -> tuple[list[tuple[str, str]], list[dict[str, str]]]:
     """Match gold items to units; return (gold, predicted) pairs and the misses."""
-    keyed = [(normalise(u.marker + u.headline), u) for u in units]
+    keyed = [(normalise_for_match(u.marker + u.headline), u) for u in units]
     pairs, misses = [], []
     for item in items:
-        key = normalise(item["key"])
+        key = normalise_for_match(item["key"])
         matches = [u for text, u in keyed if key in text]
         if not matches:
             misses.append({"key": item["key"], "gold": item["label"], "why": "no unit"})
@@ -115,7 +104,7 @@ def per_label_scores(pairs: list[tuple[str, str]]) -> dict[str, dict[str, float]
     predicted_counts = Counter(p for _, p in pairs)
     hits = Counter(g for g, p in pairs if g == p)
     scores = {}
-    for label in LABELS:
+    for label in GOLD_LABELS:
         if not gold_counts[label] and not predicted_counts[label]:
             continue
         precision = hits[label] / predicted_counts[label] if predicted_counts[label] else 0.0
@@ -135,7 +124,8 @@ def metadata_checks(doc: Document, annotation: dict[str, Any]) -> dict[str, Any]
         checks["region_ok"] = (place == expected) if expected else not place
         checks["region"] = place or None
     if annotation.get("title"):
-        checks["title_ok"] = normalise(doc.title or "") == normalise(annotation["title"])
+        title = normalise_for_match(doc.title or "")
+        checks["title_ok"] = title == normalise_for_match(annotation["title"])
     if annotation.get("authors"):
         checks["authors_ok"] = list(doc.authors) == list(annotation["authors"])
     return checks

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from pipeline.formats.common import DEFAULT_OPTIONS, ReadError, ReadOptions
+from pipeline.readers.common import DEFAULT_OPTIONS, ReadError, ReadOptions
 
 log = logging.getLogger(__name__)
 

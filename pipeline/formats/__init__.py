@@ -1,1 +1,0 @@
-"""Format-specific readers behind :func:`pipeline.readers.read_file`."""
