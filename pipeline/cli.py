@@ -12,7 +12,7 @@ import click
 from pipeline import runner
 from pipeline.config import ConfigError, load_config
 from pipeline.lock import OutputBusy
-from pipeline.stages import STAGES, Stage
+from pipeline.stages import STAGE_NAMES, STAGES, Stage
 from pipeline.store import StoreDamaged
 
 out_option = click.option(
@@ -137,6 +137,10 @@ shrink_option = click.option(
     "--allow-shrink", is_flag=True,
     help="Allow a run that removes more than [ingest] max_shrink of the stored files.",
 )
+redo_option = click.option(
+    "--redo", multiple=True, type=click.Choice(list(STAGE_NAMES)),
+    help="Redo a stage's work even where its inputs are unchanged (repeatable).",
+)
 rebuild_option = click.option(
     "--rebuild", is_flag=True,
     help="Move a damaged store aside (diaoyan.sqlite.damaged-*) and rebuild from the corpus.",
@@ -152,8 +156,10 @@ rebuild_option = click.option(
 @jobs_option
 @shrink_option
 @rebuild_option
+@redo_option
 def run(corpus: Path, out_dir: Path, config_path: Path | None, wait_seconds: float,
-        strict: bool, jobs: int | None, allow_shrink: bool, rebuild: bool) -> None:
+        strict: bool, jobs: int | None, allow_shrink: bool, rebuild: bool,
+        redo: tuple[str, ...]) -> None:
     """Run every stage on CORPUS and write the exports to OUT.
 
     Example: diaoyan run corpus --out outputs
@@ -161,7 +167,7 @@ def run(corpus: Path, out_dir: Path, config_path: Path | None, wait_seconds: flo
     config = _load(config_path, corpus)
     report = _invoke(out_dir, config, corpus=corpus, stages=runner.ALL_STAGES,
                      wait_seconds=wait_seconds, jobs=jobs, allow_shrink=allow_shrink,
-                     rebuild=rebuild)
+                     rebuild=rebuild, redo=redo)
     _finish(report, strict)
 
 

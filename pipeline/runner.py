@@ -110,7 +110,8 @@ def check_writable(out_dir: Path) -> None:
 def run_pipeline(out_dir: Path, config: Config, *, corpus: Path | None = None,
                  stages: Sequence[str] = ALL_STAGES, wait_seconds: float = 0,
                  progress: Callable[[ProgressEvent], None] | None = None, jobs: int | None = None,
-                 allow_shrink: bool = False, rebuild: bool = False) -> RunReport:
+                 allow_shrink: bool = False, rebuild: bool = False,
+                 redo: Sequence[str] = ()) -> RunReport:
     """Run the given stages in order on ``out_dir`` and publish the exports."""
     check_writable(out_dir)
     with exclusive_output(out_dir, wait_seconds), _run_log(out_dir):
@@ -121,6 +122,7 @@ def run_pipeline(out_dir: Path, config: Config, *, corpus: Path | None = None,
                   for name in export.remove_leftovers(out_dir)]
         store = open_store(out_dir)
         try:
+            forget_work(store, redo)
             report = _run_stages(store, out_dir, config, corpus, stages, progress,
                                  jobs or os.cpu_count() or 1, {"allow_shrink": allow_shrink})
             report.notes[:0] = notes
@@ -147,6 +149,17 @@ def open_store(out_dir: Path) -> Store:
         store.close()
         raise
     return store
+
+
+def forget_work(store: Store, stages: Sequence[str]) -> None:
+    """Forget what the named stages did, so this run redoes their work (after a code change)."""
+    names = [get_stage(name).name for name in stages]
+    with store.transaction():
+        for name in names:
+            store.delete_work(name)
+            store.conn.execute("DELETE FROM doc_errors WHERE stage=?", (name,))
+            if name == "ingest":
+                store.conn.execute("DELETE FROM ingest_cache")
 
 
 def move_store_aside(out_dir: Path) -> str:
