@@ -153,12 +153,14 @@ def open_store(out_dir: Path) -> Store:
 
 def forget_work(store: Store, stages: Sequence[str]) -> None:
     """Forget what the named stages did, so this run redoes their work (after a code change)."""
-    names = [get_stage(name).name for name in stages]
     with store.transaction():
-        for name in names:
-            store.delete_work(name)
-            store.conn.execute("DELETE FROM doc_errors WHERE stage=?", (name,))
-            if name == "ingest":
+        for stage in (get_stage(name) for name in stages):
+            store.delete_work(stage.name)
+            store.conn.execute("DELETE FROM doc_errors WHERE stage=?", (stage.name,))
+            for written in stage.writes:  # a stored model is work too: "models:NAME"
+                if written.startswith("models:"):
+                    store.conn.execute("DELETE FROM models WHERE name=?", (written[7:],))
+            if stage.name == "ingest":
                 store.conn.execute("DELETE FROM ingest_cache")
 
 
