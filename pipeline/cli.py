@@ -203,8 +203,31 @@ def _stage_command(stage: Stage) -> None:
         _finish(report, strict=False)
 
 
+CUSTOM_STAGE_COMMANDS = ("topics",)  # stages whose command takes options of its own
+
 for _stage in STAGES:  # one command per declared stage
-    (_corpus_stage_command if _stage.needs_corpus else _stage_command)(_stage)
+    if _stage.name not in CUSTOM_STAGE_COMMANDS:
+        (_corpus_stage_command if _stage.needs_corpus else _stage_command)(_stage)
+
+
+@cli.command(name="topics")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--label", help="Model the units of one label (problem, countermeasure, …) "
+              "instead of whole documents.")
+@click.option("--k", type=click.IntRange(min=1), help="Fix the number of topics.")
+@click.option("--refit", is_flag=True, help="Refit even if new items could be folded in.")
+@config_option
+@wait_option
+def topics_command(out_dir: Path, label: str | None, k: int | None, refit: bool,
+                   config_path: Path | None, wait_seconds: float) -> None:
+    """Topic models with prevalence by place and year (topics.json, region_topics.csv …).
+
+    Example: diaoyan topics outputs --label problem
+    """
+    config = _guard(lambda: runner.config_for_output(out_dir, config_path))
+    report = _invoke(out_dir, config, stages=("topics",), wait_seconds=wait_seconds,
+                     stage_options={"topic_label": label, "topic_k": k, "refit": refit})
+    _finish(report, strict=False)
 
 
 @cli.command(name="stages")

@@ -29,7 +29,7 @@ UNIT_INTERVAL_KEYS = frozenset({
     "wrap_tolerance", "full_line_share", "min_wrapped_share", "soft_blank_ratio", "min_share",
     "dominance", "threshold", "toc_min_repeated", "retrain_growth", "comparison_factor",
     "signal_factor", "early_position", "relevance_lambda", "ci", "no_above", "refit_growth",
-    "link_threshold", "theme_threshold",
+    "link_threshold", "theme_threshold", "match_threshold", "min_stability",
 })
 # Keys that count workers or things that must exist: at least 1.
 POSITIVE_KEYS = frozenset({"jobs", "n_process", "batch_size", "num_perm", "num_bands",

@@ -111,7 +111,7 @@ def run_pipeline(out_dir: Path, config: Config, *, corpus: Path | None = None,
                  stages: Sequence[str] = ALL_STAGES, wait_seconds: float = 0,
                  progress: Callable[[ProgressEvent], None] | None = None, jobs: int | None = None,
                  allow_shrink: bool = False, rebuild: bool = False,
-                 redo: Sequence[str] = ()) -> RunReport:
+                 redo: Sequence[str] = (), stage_options: dict | None = None) -> RunReport:
     """Run the given stages in order on ``out_dir`` and publish the exports."""
     check_writable(out_dir)
     with exclusive_output(out_dir, wait_seconds), _run_log(out_dir):
@@ -124,7 +124,8 @@ def run_pipeline(out_dir: Path, config: Config, *, corpus: Path | None = None,
         try:
             forget_work(store, redo)
             report = _run_stages(store, out_dir, config, corpus, stages, progress,
-                                 jobs or os.cpu_count() or 1, {"allow_shrink": allow_shrink})
+                                 jobs or os.cpu_count() or 1,
+                                 {"allow_shrink": allow_shrink, **(stage_options or {})})
             report.notes[:0] = notes
             return report
         finally:
@@ -216,9 +217,9 @@ def _run_stages(store: Store, out_dir: Path, config: Config, corpus: Path | None
 
 def published_tables() -> tuple:
     """Writers of the exports every run publishes beside docs/units/status."""
-    from pipeline.outputs.tables import write_county_theme_csv
+    from pipeline.outputs.tables import write_county_theme_csv, write_stage_exports
 
-    return (write_county_theme_csv,)
+    return (write_county_theme_csv, write_stage_exports)
 
 
 def run_stage(context: StageContext) -> StageResult:

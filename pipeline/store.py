@@ -485,6 +485,13 @@ class Store:
         self.conn.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
                           (name, key, json.dumps(data, ensure_ascii=False, sort_keys=True)))
 
+    def iter_results(self, prefix: str) -> Iterator[tuple[str, str, Any]]:
+        """(name, key, data) of the stored results whose name starts with ``prefix``."""
+        rows = self.conn.execute("SELECT name, key, data FROM results WHERE name LIKE ? "
+                                 "ORDER BY name", (prefix.replace("%", "") + "%",))
+        for name, key, data in rows:
+            yield name, key, json.loads(data)
+
     def get_result(self, name: str) -> tuple[str, Any] | None:
         """(key, data) of a stored corpus-level result."""
         row = self.conn.execute("SELECT key, data FROM results WHERE name=?", (name,)).fetchone()

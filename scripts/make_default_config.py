@@ -28,6 +28,7 @@ SECTIONS = [
     ("outline", "pipeline.text.outline", "OutlineOptions", "headings and enumerations"),
     ("segment", "pipeline.nlp.dictionaries", "SegmentOptions", "jieba inside spaCy"),
     ("tag", "pipeline.tagging.inputs", "TagOptions", "unit labels"),
+    ("topics", "pipeline.analysis.topics", "TopicOptions", "topic models and prevalence"),
 ]
 TARGET = Path(__file__).resolve().parents[1] / "pipeline" / "resources" / "diaoyan.default.toml"
 HEADER = """\

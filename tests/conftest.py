@@ -49,3 +49,16 @@ def seeds_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("seeds-out")
     run_pipeline(out, load_config(), corpus=SEEDS)
     return out
+
+
+@pytest.fixture(scope="session")
+def provinces_run(tmp_path_factory):
+    """The whole pipeline run once on the 27 provincial reports (skips when absent)."""
+    if not PROVINCES.is_dir():
+        pytest.skip("../shared/corpus/provinces-2026 not present")
+    from pipeline.config import load_config
+    from pipeline.runner import run_pipeline
+
+    out = tmp_path_factory.mktemp("provinces-out")
+    run_pipeline(out, load_config(), corpus=PROVINCES)
+    return out

@@ -106,10 +106,17 @@ class TopicOptions:
     no_above: float = 0.5  # drop terms in more than this share of items
     keep_n: int = 20000  # then keep at most this many terms, most frequent first
     keep_pos: tuple[str, ...] = (
-        "n", "nz", "vn", "v", "ns", "nt", "nl", "ng", "an", "a", "l", "i", "j", "eng",
-    )  # jieba tags kept (exact match: "nr" person names and "m" numbers are dropped)
+        "n", "nz", "vn", "v", "nt", "nl", "ng", "an", "a", "l", "i", "j", "eng",
+    )  # jieba tags kept (exact match): "nr" names, "m" numbers and "ns" places are dropped,
+    # since place-name topics make prevalence by place circular
     min_word_chars: int = 2  # shorter words carry little topic (是, 个, 好)
-    extra_stopwords: tuple[str, ...] = ()  # added to stopwords.txt and CHROME_WORDS
+    # added to stopwords.txt and CHROME_WORDS: verbs every policy text uses, which would
+    # otherwise label half the topics (the tagger keeps them as cues, so not stopwords.txt)
+    extra_stopwords: tuple[str, ...] = (
+        "推进", "加快", "实施", "加强", "推动", "坚持", "提升", "完善", "深化", "强化",
+        "促进", "落实", "开展", "做好", "持续", "全面", "积极", "努力", "不断", "进一步",
+        "工作", "方面", "有关", "相关", "情况", "问题", "主要", "重点",
+    )
     phrases_min_count: int = 3  # bigram seen this often may become a phrase; 0 = no phrases
     phrases_threshold: float = 0.5  # NPMI above which it does (乡村 振兴 → 乡村振兴)
     coherence_window: int = 20  # content words per co-occurrence window (≈ one or two sentences)

@@ -87,8 +87,7 @@ def _link_rows(store: Any) -> Iterator[tuple[Any, ...]]:
 
 
 def _topic_rows(store: Any) -> Iterator[tuple[Any, ...]]:
-    found = store.get_result("topics")
-    models = [m["model"] for m in found[1].get("models", [])] if found else []
+    models = [name for name, _key, _data in store.iter_results("topics:")]
     for model in models:
         for item_id, doc_id, weights in store.iter_item_topics(model):
             for topic, weight in enumerate(weights):
@@ -171,6 +170,19 @@ def export_tables(store: Any, folder: Path, fmt: str,
     folder.mkdir(parents=True, exist_ok=True)
     return {name: write_table(folder / f"{name}.{fmt}", name, table_rows(store, name), fmt)
             for name in names}
+
+
+def write_stage_exports(store: Any, folder: Path) -> int:
+    """Write the files stages rendered into the store (topics.json, topic_map.html …)."""
+    count = 0
+    for _name, _key, data in store.iter_results(""):
+        if not isinstance(data, dict):
+            continue
+        for file_name, text in sorted(data.get("exports", {}).items()):
+            encoding = "utf-8-sig" if file_name.endswith(".csv") else "utf-8"
+            (folder / file_name).write_text(text, encoding=encoding)
+            count += 1
+    return count
 
 
 def write_county_theme_csv(store: Any, folder: Path) -> int:

@@ -159,6 +159,13 @@ STAGES: tuple[Stage, ...] = (
         config=("tag", "segment"), version=2,
         summary="Label units problem/cause/countermeasure/practice/background/other.",
     ),
+    Stage(
+        "topics", "pipeline.stages.topics:run",
+        reads=("documents", "tokens", "units.label"),
+        writes=("models:topics:document", "item_topics", "results:topics"),
+        config=("topics", "segment"), version=1,
+        summary="Topic models (LDA, K by coherence) with prevalence by place and year.",
+    ),
 )
 
 STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in STAGES)
