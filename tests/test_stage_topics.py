@@ -29,7 +29,7 @@ def report(group: str, index: int) -> str:
 
 def write_corpus(folder, per_group=4, start=0):
     folder.mkdir(exist_ok=True)
-    for g, group in enumerate(GROUPS):
+    for group in GROUPS:
         for i in range(start, start + per_group):
             (folder / f"{group}{i:02d}.txt").write_text(report(group, i), encoding="utf-8")
     (folder / "diaoyan.toml").write_text("[topics]\nk_min = 2\nk_max = 5\nbootstrap = 50\n"
