@@ -52,6 +52,11 @@ nightly: $(STAMP)
 	$(BIN)/diaoyan run $(CORPUS) --out $(OUT) --wait 3600
 	@if [ -d $(SEEDS) ]; then $(MAKE) --no-print-directory eval; fi
 
+# PNGs of the HTML report (headless Chromium from Debian: apt-get install chromium
+# chromium-driver fonts-noto-cjk), written to $(OUT)/screenshots/.
+screenshot: $(STAMP)
+	$(BIN)/python scripts/screenshot_report.py $(OUT)
+
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests bench scripts
 

@@ -29,6 +29,7 @@ SECTIONS = [
     ("segment", "pipeline.nlp.dictionaries", "SegmentOptions", "jieba inside spaCy"),
     ("tag", "pipeline.tagging.inputs", "TagOptions", "unit labels"),
     ("topics", "pipeline.analysis.topics", "TopicOptions", "topic models and prevalence"),
+    ("report", "pipeline.stages.report", "ReportOptions", "the HTML comparison report"),
 ]
 TARGET = Path(__file__).resolve().parents[1] / "pipeline" / "resources" / "diaoyan.default.toml"
 HEADER = """\

@@ -166,6 +166,12 @@ STAGES: tuple[Stage, ...] = (
         config=("topics", "segment"), version=1,
         summary="Topic models (LDA, K by coherence) with prevalence by place and year.",
     ),
+    Stage(
+        "report", "pipeline.stages.report:run",
+        reads=("documents", "units", "unit_themes", "results:graph", "results:topics"),
+        writes=("results:report",), config=("report",), version=1,
+        summary="The self-contained comparison report (report.html).",
+    ),
 )
 
 STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in STAGES)
