@@ -77,7 +77,7 @@ def overview(store: Any, docs: dict[str, Document]) -> rd.CorpusOverview:
     years = Counter(d.year for d in docs.values())
     rows = list(status_rows(store))
     return rd.CorpusOverview(
-        n_documents=len(rows),
+        n_documents=sum(1 for row in rows if row[2] != "skipped"),
         places=tuple(rd.PlaceCount(p, level, n) for (p, level), n in
                      sorted(places.items(), key=lambda x: (-x[1], x[0]))),
         years=tuple(rd.YearCount(y, n) for y, n in
