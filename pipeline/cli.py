@@ -203,11 +203,49 @@ def _stage_command(stage: Stage) -> None:
         _finish(report, strict=False)
 
 
-CUSTOM_STAGE_COMMANDS = ("topics",)  # stages whose command takes options of its own
+CUSTOM_STAGE_COMMANDS = ("topics", "graph")  # stages whose command takes options of its own
 
 for _stage in STAGES:  # one command per declared stage
     if _stage.name not in CUSTOM_STAGE_COMMANDS:
         (_corpus_stage_command if _stage.needs_corpus else _stage_command)(_stage)
+
+
+@cli.command(name="graph")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--problem", "term", help="Countermeasures proposed for problems matching TERM.")
+@click.option("--region", "place", help="One place's subgraph (e.g. 甘肃省 or 临泽县).")
+@click.option("--unanswered", is_flag=True, help="Problem themes no report answers.")
+@click.option("--distinctive", "only_place", help="Themes PLACE names that others do not.")
+@config_option
+@wait_option
+def graph_command(out_dir: Path, term: str | None, place: str | None, unanswered: bool,
+                  only_place: str | None, config_path: Path | None,
+                  wait_seconds: float) -> None:
+    """Build the problem→countermeasure graph, or ask it a question.
+
+    Example: diaoyan graph outputs --problem 待遇
+    """
+    from pipeline import queries
+
+    if not (term or place or unanswered or only_place):
+        config = _guard(lambda: runner.config_for_output(out_dir, config_path))
+        _finish(_invoke(out_dir, config, stages=("graph",), wait_seconds=wait_seconds),
+                strict=False)
+        return
+    if term:
+        for row in _guard(lambda: queries.countermeasures_for(out_dir, term)):
+            click.echo(f"{row['n_places']:>3} places {row['n_docs']:>3} docs  {row['label']}")
+    if place:
+        sub = _guard(lambda: queries.region_graph(out_dir, place))
+        for source, target, data in sorted(sub.edges(data=True)):
+            click.echo(f"{sub.nodes[source]['label']}  →  {sub.nodes[target]['label']}  "
+                       f"({data.get('pairs', 0)} pairs)")
+    if unanswered:
+        for row in _guard(lambda: queries.unanswered_problems(out_dir)):
+            click.echo(f"{row['size']:>4} units  {row['label']}  ({'、'.join(row['places'])})")
+    if only_place:
+        for row in _guard(lambda: queries.distinctive(out_dir, only_place)):
+            click.echo(f"{row['kind']:<15} {row['label']}")
 
 
 @cli.command(name="topics")

@@ -96,3 +96,46 @@ def load_run(out_dir: Path) -> tuple[list[Document], dict[str, list[Unit]]]:
     finally:
         store.close()
     return docs, units_by_doc
+
+
+def stored_graph(out_dir: Path):
+    """The theme graph the last run stored (a networkx DiGraph; empty before any graph)."""
+    import networkx as nx
+
+    store = Store.for_reading(out_dir)
+    try:
+        found = store.get_result("graph")
+    finally:
+        store.close()
+    if not found:
+        return nx.DiGraph()
+    data = {k: v for k, v in found[1].items() if k not in ("exports", "reuse", "thresholds")}
+    return nx.node_link_graph(data, directed=True, multigraph=False, edges="links")
+
+
+def countermeasures_for(out_dir: Path, term: str) -> list[dict]:
+    """Countermeasure themes proposed for problems matching ``term``, most places first."""
+    from pipeline.analysis.graph import countermeasures_for as query
+
+    return query(stored_graph(out_dir), term)
+
+
+def region_graph(out_dir: Path, place: str):
+    """One place's part of the graph (its themes; edges weighted by its own evidence)."""
+    from pipeline.analysis.graph import region_subgraph
+
+    return region_subgraph(stored_graph(out_dir), place)
+
+
+def unanswered_problems(out_dir: Path) -> list[dict]:
+    """Problem themes for which no report proposes a countermeasure."""
+    from pipeline.analysis.graph import unanswered_problem_themes
+
+    return unanswered_problem_themes(stored_graph(out_dir))
+
+
+def distinctive(out_dir: Path, place: str) -> list[dict]:
+    """Themes one place names that other places do not."""
+    from pipeline.analysis.graph import distinctive_themes
+
+    return distinctive_themes(stored_graph(out_dir), place)

@@ -29,6 +29,9 @@ SECTIONS = [
     ("segment", "pipeline.nlp.dictionaries", "SegmentOptions", "jieba inside spaCy"),
     ("tag", "pipeline.tagging.inputs", "TagOptions", "unit labels"),
     ("topics", "pipeline.analysis.topics", "TopicOptions", "topic models and prevalence"),
+    ("links", "pipeline.analysis.links", "LinkOptions", "problem → countermeasure links"),
+    ("themes", "pipeline.analysis.themes", "ThemeOptions", "cross-report themes"),
+    ("reuse", "pipeline.analysis.reuse", "ReuseOptions", "passages copied across reports"),
     ("report", "pipeline.stages.report", "ReportOptions", "the HTML comparison report"),
 ]
 TARGET = Path(__file__).resolve().parents[1] / "pipeline" / "resources" / "diaoyan.default.toml"

@@ -60,7 +60,7 @@ def test_second_run_does_no_work(sample_run):
     assert sum(r.processed for r in first.results) > 0
     before = (out / "docs.jsonl").read_bytes()
     again = run_pipeline(out, load_config(corpus=corpus), corpus=corpus)
-    assert [r.processed for r in again.results] == [0, 0, 0, 0]
+    assert [r.processed for r in again.results] == [0] * len(again.results)
     assert (out / "docs.jsonl").read_bytes() == before
 
 
@@ -132,3 +132,13 @@ def test_byte_identical_copies_get_distinct_ids_and_are_duplicates(tmp_path):
     assert docs["a.txt"]["doc_id"] != docs["b.txt"]["doc_id"]
     assert docs["b.txt"]["status"] == "duplicate"
     assert docs["b.txt"]["duplicate_of"] == docs["a.txt"]["doc_id"]
+
+
+def test_a_run_ends_with_the_report_topics_and_graph(sample_run):
+    _, out, _ = sample_run
+    for name in ("report.html", "topics.json", "region_topics.csv", "doc_topics.csv",
+                 "topic_map.html", "graph.json", "links.jsonl", "themes.json",
+                 "county_theme.csv"):
+        assert (out / name).is_file(), name
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="heatmap-problem"' in page and "<script src=\"http" not in page

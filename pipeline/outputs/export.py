@@ -71,13 +71,14 @@ def document_json(doc: Document) -> dict[str, object]:
     }
 
 
-def unit_json(unit: Unit) -> dict[str, object]:
+def unit_json(unit: Unit, theme: str | None = None) -> dict[str, object]:
     """The units.jsonl object of one unit (the output contract)."""
     return {
         "doc_id": unit.doc_id, "unit_id": unit.unit_id, "parent_id": unit.parent_id,
         "level": unit.level, "marker": unit.marker, "headline": unit.headline,
         "start": unit.start, "end": unit.end, "kind": unit.kind, "label": unit.label,
         "label_score": None if unit.label_score is None else round(unit.label_score, 4),
+        "theme": theme,
     }
 
 
@@ -103,7 +104,9 @@ def export_docs(store: Store, folder: Path) -> int:
 
 def export_units(store: Store, folder: Path) -> int:
     """Write units.jsonl into ``folder`` (units of ok documents only)."""
-    return write_jsonl(folder / UNITS_FILE, (unit_json(u) for u in store.iter_units()))
+    themes = store.get_unit_themes()
+    return write_jsonl(folder / UNITS_FILE, (unit_json(u, themes.get(u.unit_id, (None,))[0])
+                                             for u in store.iter_units()))
 
 
 def tsv_field(value: object) -> str:

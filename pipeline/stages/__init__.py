@@ -167,6 +167,13 @@ STAGES: tuple[Stage, ...] = (
         summary="Topic models (LDA, K by coherence) with prevalence by place and year.",
     ),
     Stage(
+        "graph", "pipeline.stages.graph:run",
+        reads=("documents", "units.label", "tokens"),
+        writes=("links", "themes", "unit_themes", "results:graph"),
+        config=("links", "themes", "reuse", "segment"), version=1,
+        summary="Problem→countermeasure links, cross-report themes and their graph.",
+    ),
+    Stage(
         "report", "pipeline.stages.report:run",
         reads=("documents", "units", "unit_themes", "results:graph", "results:topics"),
         writes=("results:report",), config=("report",), version=1,

@@ -1,0 +1,118 @@
+"""Passages reused across reports: shared templates and copied paragraphs.
+
+Each passage becomes a MinHash of its character shingles (rensa, as in
+``pipeline.dedup``); LSH proposes candidate pairs, the exact Jaccard of the shingle
+sets decides, and pairs from different documents at or above ``threshold`` are joined
+into clusters. The graph then counts each cluster once (``canonical_units``), so one
+template copied into twenty county reports is not twenty votes for a theme or an edge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from rensa import RMinHash, RMinHashLSH
+
+from pipeline.analysis.links import normalise
+
+
+@dataclass(frozen=True)
+class ReuseOptions:
+    """How alike two passages must be to count as one reused text (section ``[reuse]``)."""
+
+    threshold: float = 0.6  # Jaccard of character shingles; a template with local names ≈0.7
+    shingle_chars: int = 4  # short passages need short shingles to share any
+    num_perm: int = 128  # MinHash permutations
+    num_bands: int = 32  # LSH bands (must divide num_perm); more bands catch lower Jaccard
+    seed: int = 42
+    min_chars: int = 30  # shorter passages (bare headings) are never counted as reused
+
+
+@dataclass(frozen=True)
+class ReuseCluster:
+    """Passages of several documents that are one text, copied."""
+
+    cluster_id: str  # "R-" + hash of the sorted member unit ids
+    members: tuple[tuple[str, str], ...]  # (doc_id, unit_id), sorted
+    canonical: str  # unit id the graph counts: the first member
+    docs: tuple[str, ...]
+    min_jaccard: float  # lowest similarity of a joining pair
+
+
+def shingle_set(text: str, size: int) -> set[str]:
+    """Character n-grams of a text after NFKC and whitespace removal."""
+    compact = normalise(text)
+    return {compact[i : i + size] for i in range(max(1, len(compact) - size + 1))}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    """Exact Jaccard similarity of two sets (0 for two empty sets)."""
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0
+
+
+def find_reuse(paragraphs: Sequence[tuple[str, str, str]],
+               options: ReuseOptions = ReuseOptions()) -> list[ReuseCluster]:
+    """Clusters of (doc_id, unit_id, text) passages copied across documents."""
+    items = sorted((doc, unit, text) for doc, unit, text in paragraphs
+                   if len(normalise(text)) >= options.min_chars)
+    shingles = [shingle_set(text, options.shingle_chars) for _, _, text in items]
+    lsh = RMinHashLSH(options.threshold, options.num_perm, options.num_bands)
+    parent = list(range(len(items)))
+    joins: list[tuple[int, float]] = []  # (one member, Jaccard) of each joining pair
+    for index, tokens in enumerate(shingles):
+        signature = RMinHash(options.num_perm, options.seed)
+        signature.update(sorted(tokens))
+        for other in sorted(lsh.query(signature)):
+            if items[other][0] == items[index][0] or _find(parent, other) == _find(parent, index):
+                continue  # same report (a unit and its sub-item), or already joined
+            score = jaccard(tokens, shingles[other])
+            if score >= options.threshold:
+                _union(parent, index, other)
+                joins.append((index, score))
+        lsh.insert(index, signature)
+    return _clusters(items, parent, joins)
+
+
+def _find(parent: list[int], node: int) -> int:
+    while parent[node] != node:
+        parent[node] = parent[parent[node]]
+        node = parent[node]
+    return node
+
+
+def _union(parent: list[int], a: int, b: int) -> None:
+    root_a, root_b = _find(parent, a), _find(parent, b)
+    parent[root_a] = parent[root_b] = min(root_a, root_b)
+
+
+def _clusters(items, parent, joins) -> list[ReuseCluster]:
+    groups: dict[int, list[int]] = {}
+    for index in range(len(items)):
+        groups.setdefault(_find(parent, index), []).append(index)
+    weakest: dict[int, float] = {}
+    for index, score in joins:
+        root = _find(parent, index)
+        weakest[root] = min(score, weakest.get(root, 1.0))
+    clusters = []
+    for root, indices in groups.items():
+        if len(indices) < 2:
+            continue
+        members = tuple(sorted((items[i][0], items[i][1]) for i in indices))
+        low = weakest.get(root, 1.0)
+        digest = hashlib.sha1("|".join(u for _, u in members).encode()).hexdigest()[:10]
+        clusters.append(ReuseCluster(f"R-{digest}", members, members[0][1],
+                                     tuple(sorted({d for d, _ in members})), round(low, 4)))
+    return sorted(clusters, key=lambda c: (-len(c.members), c.cluster_id))
+
+
+def canonical_units(clusters: Iterable[ReuseCluster]) -> dict[str, str]:
+    """unit id → the unit id counted for it (its cluster's canonical member)."""
+    return {unit: cluster.canonical for cluster in clusters for _, unit in cluster.members}
+
+
+def canonical(unit_id: str, mapping: Mapping[str, str]) -> str:
+    """The unit id to count for ``unit_id`` (itself unless it is a reused copy)."""
+    return mapping.get(unit_id, unit_id)

@@ -1,0 +1,191 @@
+"""Graph: problems linked to countermeasures within reports, themes across reports.
+
+Reads ok documents, their labelled units and tokens; writes per-document links
+(``links``, keyed by the document's units, labels and the ``[links]`` config), and,
+whenever any input changed, the corpus-level parts: problem and countermeasure themes
+(``themes``, ``unit_themes``), passages reused across reports, and the theme → theme
+graph (``results: graph``) with its exports (links.jsonl, themes.json, graph.json,
+graph.graphml, graph.gexf, graph.html) rendered into the store and published.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pipeline.analysis import graph as theme_graph
+from pipeline.analysis import graph_html, links, reuse, themes
+from pipeline.outputs.tables import UNKNOWN_PLACE, place_of
+from pipeline.records import Document, Unit
+from pipeline.stages import StageContext, StageResult, work_key
+from pipeline.text.vocab import cn_to_int, enclosed_to_int
+
+STAGE = "graph"
+RE_MARKER_NUMBER = re.compile(r"(\d{1,3})|([一二三四五六七八九十百零〇两]{1,4})|([①-⑳㈠-㈩⑴-⒇])")
+
+
+def run(ctx: StageContext) -> StageResult:
+    """Link each changed report; re-cluster themes and rebuild the graph when anything moved."""
+    store, config = ctx.store, ctx.config
+    result = StageResult(STAGE)
+    link_options = config.options("links", links.LinkOptions)
+    theme_options = config.options("themes", themes.ThemeOptions)
+    reuse_options = config.options("reuse", reuse.ReuseOptions)
+    stopwords = _stopwords(ctx)
+    docs = ctx.documents()
+    units_by_doc = {d.doc_id: graph_units(d, list(store.iter_units(d.doc_id)),
+                                          store.get_tokens(d.doc_id), stopwords) for d in docs}
+    link_all(ctx, docs, units_by_doc, link_options, result)
+    corpus_key = work_key(STAGE, ctx.version, config.digest("links", "themes", "reuse"),
+                          *sorted(f"{d}:{_units_key(u)}" for d, u in units_by_doc.items()))
+    stored = store.get_result("graph")
+    if stored and stored[0] == corpus_key:
+        return result
+    every_unit = [u for units in units_by_doc.values() for u in units]
+    clustered = [themes.cluster_themes(every_unit, theme_options, kind)
+                 for kind in themes.KINDS]
+    copies = reuse.find_reuse([(u.doc_id, u.unit_id, u.text) for u in every_unit
+                               if u.label in ("problem", "cause", "countermeasure")],
+                              reuse_options)
+    stored_links = [links.Link(d, s, t, score, tuple(r)) for d, s, t, score, r in
+                    store.iter_links()]
+    units_by_id = {u.unit_id: u for u in every_unit}
+    graph = theme_graph.build_graph(clustered, stored_links, units_by_id, copies)
+    exports = render_exports(graph, clustered, stored_links)
+    with store.transaction():
+        store.replace_themes(theme_rows(clustered), assignment_rows(clustered, units_by_id))
+        store.put_result("graph", corpus_key, {
+            **_node_link(graph), "exports": exports,
+            "reuse": [{"cluster": c.cluster_id, "docs": list(c.docs),
+                       "units": [u for _, u in c.members]} for c in copies],
+            "thresholds": {kind.kind: kind.min_similarity for kind in clustered}})
+    n_themes = sum(len(c.themes) for c in clustered)
+    result.notes.append(f"{n_themes} themes, {graph.number_of_edges()} edges, "
+                        f"{len(copies)} reused passages")
+    return result
+
+
+def link_all(ctx: StageContext, docs: list[Document], units_by_doc: dict[str, list],
+             options: links.LinkOptions, result: StageResult) -> None:
+    """Draw the links of each document whose units or labels changed."""
+    store = ctx.store
+    done, failed = store.get_work_keys(STAGE), ctx.failed_keys()
+    digest = ctx.config.digest("links")
+    with store.transaction():
+        for doc in docs:
+            units = units_by_doc[doc.doc_id]
+            key = work_key(STAGE, ctx.version, digest, _units_key(units))
+            if done.get(doc.doc_id) == key:
+                result.reused += 1
+                continue
+            if failed.get(doc.doc_id) == key:
+                result.errors += 1
+                continue
+            try:
+                found = links.link_units(units, options)
+            except Exception as exc:  # one report's failure must not stop the run
+                ctx.document_failed(doc.doc_id, key, exc)
+                result.errors += 1
+                continue
+            store.replace_links(doc.doc_id, [(k.source_unit, k.target_unit, k.score,
+                                              list(k.reasons)) for k in found])
+            store.put_work_key(STAGE, doc.doc_id, key)
+            store.clear_doc_error(STAGE, doc.doc_id)
+            result.processed += 1
+
+
+def _units_key(units: list[links.GraphUnit]) -> str:
+    return work_key(*(f"{u.unit_id}:{u.label}:{len(u.words)}" for u in units))
+
+
+def _stopwords(ctx: StageContext) -> frozenset[str]:
+    from pipeline.nlp.dictionaries import SegmentOptions, load_stopwords
+
+    return load_stopwords(ctx.config.options("segment", SegmentOptions).stopword_files)
+
+
+def graph_units(doc: Document, units: list[Unit], token_blob: bytes | None,
+                stopwords: frozenset[str]) -> list[links.GraphUnit]:
+    """The graph's view of a document's labelled units: text, content words, section, place."""
+    located = _located_words(doc.text, token_blob, stopwords)
+    by_id = {u.unit_id: u for u in units}
+    place = place_of(doc)
+    out = []
+    for position, unit in enumerate(units):
+        top = unit
+        while top.parent_id in by_id:
+            top = by_id[top.parent_id]
+        out.append(links.GraphUnit(
+            unit_id=unit.unit_id, doc_id=doc.doc_id, parent_id=unit.parent_id,
+            label=unit.label or "other", marker=unit.marker, ordinal=marker_number(unit.marker),
+            headline=unit.headline, text=doc.text[unit.start:unit.end],
+            words=tuple(w for start, w in located if unit.start <= start < unit.end),
+            position=position, section=top.headline,
+            place=None if place == UNKNOWN_PLACE else place))
+    return out
+
+
+def _located_words(text: str, token_blob: bytes | None,
+                   stopwords: frozenset[str]) -> list[tuple[int, str]]:
+    if not token_blob:
+        return []
+    from pipeline.nlp.tokens import tokens_of
+
+    located, cursor = [], 0
+    for word, _tag in tokens_of(token_blob):
+        found = text.find(word, cursor) if word.strip() else -1
+        if found >= 0:
+            cursor = found + len(word)
+            if word not in stopwords and len(word) > 1:
+                located.append((found, word))
+    return located
+
+
+def marker_number(marker: str) -> int | None:
+    """The number a marker holds (一是 → 1, （三） → 3, 2. → 2, ② → 2), None without one."""
+    match = RE_MARKER_NUMBER.search(marker or "")
+    if not match:
+        return None
+    if match.group(1):
+        return int(match.group(1))
+    if match.group(2):
+        return cn_to_int(match.group(2))
+    return enclosed_to_int(match.group(3))
+
+
+def theme_rows(clustered: list[themes.ThemeResult]) -> list[tuple[str, str, str, dict]]:
+    """(theme_id, kind, label, info) rows for the store."""
+    return [(t.theme_id, t.kind, t.label,
+             {"terms": list(t.terms), "headline": t.headline, "size": len(t.members),
+              "n_docs": len(t.docs), "places": list(t.places), "cohesion": t.cohesion})
+            for result in clustered for t in result.themes]
+
+
+def assignment_rows(clustered: list[themes.ThemeResult],
+                    units_by_id: dict[str, links.GraphUnit]) -> list[tuple]:
+    """(unit_id, doc_id, kind, theme_id or None, score) for every clustered unit."""
+    return [(unit_id, units_by_id[unit_id].doc_id, result.kind, theme_id, None)
+            for result in clustered for unit_id, theme_id in sorted(result.assignments.items())
+            if unit_id in units_by_id]
+
+
+def _node_link(graph: Any) -> dict[str, Any]:
+    import networkx as nx
+
+    data = nx.node_link_data(graph, edges="links")
+    return json.loads(json.dumps(data, ensure_ascii=False, default=list))
+
+
+def render_exports(graph: Any, clustered: list[themes.ThemeResult],
+                   found_links: list[links.Link]) -> dict[str, str]:
+    """The graph's export files as text, to be published with every snapshot."""
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder)
+        theme_graph.write_graph(graph, base)
+        theme_graph.write_links_jsonl(base / "links.jsonl", found_links)
+        theme_graph.write_themes_json(base / "themes.json", clustered)
+        graph_html.write_graph_html(base / "graph.html", graph)
+        return {path.name: path.read_text(encoding="utf-8") for path in sorted(base.iterdir())}

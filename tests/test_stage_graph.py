@@ -1,0 +1,51 @@
+"""The graph stage on the sample corpus: links, themes in units.jsonl, graph files, queries."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from pipeline.analysis.graph import read_graph
+from pipeline.cli import cli
+
+
+def read_jsonl(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_links_themes_and_graph_files(sample_run):
+    _, out, first = sample_run
+    assert any(r.stage == "graph" and r.processed for r in first.results)
+    links = read_jsonl(out / "links.jsonl")
+    assert links and set(links[0]) == {"doc_id", "source_unit", "target_unit", "score",
+                                       "reasons"}
+    units = {u["unit_id"]: u for u in read_jsonl(out / "units.jsonl")}
+    assert all("theme" in u for u in units.values())
+    assert any(u["theme"] for u in units.values())
+    for link in links:  # a link goes from a problem or cause to a countermeasure
+        assert units[link["source_unit"]]["label"] in {"problem", "cause"}
+        assert units[link["target_unit"]]["label"] == "countermeasure"
+    themes = json.loads((out / "themes.json").read_text(encoding="utf-8"))
+    assert {r["kind"] for r in themes["results"]} == {"problem", "countermeasure"}
+    assert all("min_similarity" in r and "unassigned" in r for r in themes["results"])
+    for name in ("graph.json", "graph.graphml", "graph.gexf"):
+        graph = read_graph(out / name)
+        assert graph.number_of_nodes() and graph.number_of_edges()
+        _, _, data = next(iter(graph.edges(data=True)))
+        assert isinstance(data["evidence"], list) and data["evidence"][0]["doc_id"]
+    assert (out / "graph.html").read_text(encoding="utf-8").count("http") < 5
+
+
+def test_graph_queries_from_the_command_line(sample_run):
+    _, out, _ = sample_run
+    runner = CliRunner()
+    result = runner.invoke(cli, ["graph", str(out), "--problem", "激励"])
+    assert result.exit_code == 0 and "docs" in result.output
+    result = runner.invoke(cli, ["graph", str(out), "--region", "甘肃省"])
+    assert result.exit_code == 0 and "→" in result.output
+    assert runner.invoke(cli, ["graph", str(out), "--unanswered"]).exit_code == 0
+    result = runner.invoke(cli, ["graph", str(out), "--distinctive", "甘肃省"])
+    assert result.exit_code == 0 and result.output.strip()
+    result = runner.invoke(cli, ["graph", str(out)])
+    assert result.exit_code == 0 and "graph: 0 computed" in result.output

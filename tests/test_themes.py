@@ -1,0 +1,188 @@
+"""Themes across reports: the same problem in other words meets, different problems don't.
+
+Five synthetic reports (written for these tests) name the same few problems and
+measures in different words; one problem (农村公路) is named by a single report.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import re
+
+import jieba
+
+from pipeline.analysis.links import GraphUnit
+from pipeline.analysis.themes import (
+    ThemeOptions,
+    cluster_themes,
+    score_themes,
+    theme_candidates,
+)
+
+P, C = "problem", "countermeasure"
+
+
+@functools.lru_cache(maxsize=1)
+def _segmenter() -> jieba.Tokenizer:
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def report(doc_id: str, place: str, problems, countermeasures=()) -> list[GraphUnit]:
+    """A report: a 存在问题 section over ``problems`` and a 对策建议 section over
+    ``countermeasures``, each a list of (headline, body)."""
+    units: list[GraphUnit] = []
+    for label, heading, items in ((P, "存在的问题", problems), (C, "对策建议", countermeasures)):
+        if not items:
+            continue
+        section = f"{doc_id}-{label[0]}"
+        texts = [f"{i + 1}.{head}。{body}" for i, (head, body) in enumerate(items)]
+        units.append(_unit(section, doc_id, None, label, "一、", heading,
+                           heading + "\n" + "\n".join(texts), len(units), heading, place))
+        for i, ((head, _), text) in enumerate(zip(items, texts, strict=True)):
+            units.append(_unit(f"{section}{i + 1}", doc_id, section, label, f"{i + 1}.", head,
+                               text, len(units), heading, place))
+    return units
+
+
+def _unit(unit_id, doc_id, parent, label, marker, headline, text, position, section, place):
+    words = tuple(w for w in _segmenter().lcut(text) if re.search(r"[\u4e00-\u9fff]", w))
+    ordinal = int(marker[0]) if marker[0].isdigit() else None
+    return GraphUnit(unit_id, doc_id, parent, label, marker, ordinal, headline, text, words,
+                     position, section, place)
+
+
+R1 = report("r1", "甲省乙市丙县", [
+    ("基层干部工资待遇偏低",
+     "乡镇干部工资收入不高，津贴补贴标准低，待遇与付出不相称，年轻干部安心不下来"),
+    ("干部培训经费不足", "教育培训经费紧张，培训班次少，专题培训难以开展，干部业务能力提升慢"),
+    ("容错机制不健全", "干部担心问责追责，怕出错不敢创新，容错纠错办法不明确"),
+], [
+    ("提高基层干部工资待遇", "落实乡镇工作补贴，提高津贴补贴标准，让基层干部收入稳步增长"),
+    ("保障培训经费投入", "把干部教育培训经费列入财政预算，增加专题培训班次"),
+    ("健全容错纠错机制", "明确容错情形，减少干部对问责的顾虑，鼓励大胆创新"),
+])
+R2 = report("r2", "丁省戊市", [
+    ("激励手段较少，优秀人才留不住",
+     "基层干部收入偏低，乡镇工作补贴多年未调整，待遇缺乏吸引力，年轻干部考走调走较多"),
+    ("干部怕担责不敢干", "问责过多过滥，干部担心被追责，瞻前顾后，容错纠错落实不到位"),
+    ("农村公路养护资金短缺", "部分村道年久失修，养护资金没有稳定来源，群众出行不便"),
+], [
+    ("强化容错免责", "针对干部怕担责的问题，细化容错纠错情形，慎用问责追责，为担当者撑腰"),
+    ("完善收入激励", "提高乡镇工作补贴和津贴标准，工资待遇向基层倾斜，留住优秀年轻干部"),
+])
+R3 = report("r3", "己省庚市辛县", [
+    ("乡镇干部薪酬偏低", "工资收入和津贴补贴水平低于县直部门，待遇落差大，干部心里不平衡"),
+    ("培训针对性不强", "干部教育培训内容与岗位需求脱节，培训形式单一，专题培训少"),
+], [
+    ("提高乡镇干部待遇", "落实乡镇工作补贴，津贴补贴向一线倾斜，让干部收入有盼头"),
+    ("改进干部教育培训", "按岗位需求设置培训内容，丰富培训形式，多办专题培训"),
+])
+R4 = report("r4", "壬省癸市", [
+    ("问责泛化挫伤积极性", "动辄问责让干部瞻前顾后，不敢担当，容错免责情形界定模糊"),
+    ("专业培训机会少", "基层干部很少参加专业培训，培训名额集中在少数干部，教育培训覆盖面窄"),
+], [
+    ("规范问责追责", "防止问责泛化，落实容错纠错，让干部放下包袱"),
+    ("扩大培训覆盖面", "增加基层干部参加专业培训的名额，教育培训向基层倾斜"),
+])
+R5 = report("r5", "子省丑市", [
+    ("干部工资待遇不足", "乡镇干部工资收入偏低，津贴补贴发放不到位，待遇留不住人"),
+    ("培训经费保障不足", "教育培训经费没有列入预算，专题培训班次少，培训经费难以保障"),
+])
+CORPUS = R1 + R2 + R3 + R4 + R5
+GOLD_PROBLEMS = {
+    "pay": ["r1-p1", "r2-p1", "r3-p1", "r5-p1"],
+    "training": ["r1-p2", "r3-p2", "r4-p2", "r5-p2"],
+    "fault tolerance": ["r1-p3", "r2-p2", "r4-p1"],
+    "roads": ["r2-p3"],
+}
+
+
+def theme_of(result, unit_id):
+    return result.assignments[unit_id]
+
+
+def test_the_same_problem_in_other_words_lands_in_one_theme():
+    result = cluster_themes(CORPUS, ThemeOptions(), P)
+    # 干部待遇偏低 and 激励手段较少，优秀人才留不住 name one problem
+    pay = {theme_of(result, u) for u in GOLD_PROBLEMS["pay"]}
+    assert len(pay) == 1 and None not in pay
+    faults = {theme_of(result, u) for u in GOLD_PROBLEMS["fault tolerance"]}
+    assert len(faults) == 1 and None not in faults
+
+
+def test_different_problems_sharing_words_stay_apart():
+    result = cluster_themes(CORPUS, ThemeOptions(), P)
+    # 工资待遇不足 vs 培训经费保障不足: both 不足, one report, different problems
+    assert theme_of(result, "r5-p1") != theme_of(result, "r5-p2")
+    themes = {theme_of(result, u) for group in ("pay", "training", "fault tolerance")
+              for u in GOLD_PROBLEMS[group]}
+    assert len(themes) == 3
+
+
+def test_a_problem_no_other_report_names_stays_unassigned_and_the_cut_is_reported():
+    options = ThemeOptions()
+    result = cluster_themes(CORPUS, options, P)
+    assert theme_of(result, "r2-p3") is None
+    assert "r2-p3" in result.unassigned
+    assert result.min_similarity == options.min_similarity
+    assert all(len(theme.members) >= options.min_members for theme in result.themes)
+
+
+def test_countermeasure_themes_and_their_labels():
+    result = cluster_themes(CORPUS, ThemeOptions(), C)
+    assert theme_of(result, "r1-c1") == theme_of(result, "r2-c2") == theme_of(result, "r3-c1")
+    assert theme_of(result, "r1-c3") == theme_of(result, "r2-c1") == theme_of(result, "r4-c1")
+    assert theme_of(result, "r1-c1") != theme_of(result, "r1-c3")
+    theme = next(t for t in result.themes if "r1-c3" in t.members)
+    assert theme.kind == C and theme.theme_id.startswith("C-")
+    assert theme.docs == ("r1", "r2", "r4")
+    assert theme.places == ("丁省戊市", "壬省癸市", "甲省乙市丙县")
+    assert theme.headline in theme.label and any("容错" in t for t in theme.terms)
+
+
+def test_section_headings_are_not_theme_members():
+    candidates = {u.unit_id for u in theme_candidates(CORPUS, P)}
+    assert "r1-p" not in candidates and "r1-p1" in candidates
+
+
+def test_themes_are_deterministic_and_independent_of_input_order():
+    first = cluster_themes(CORPUS, ThemeOptions(), P)
+    shuffled = list(CORPUS)
+    random.Random(5).shuffle(shuffled)
+    again = cluster_themes(shuffled, ThemeOptions(), P)
+    assert first.themes == again.themes
+    assert dict(first.assignments) == dict(again.assignments)
+
+
+def test_theme_ids_survive_adding_a_report():
+    before = cluster_themes(CORPUS, ThemeOptions(), P)
+    extra = report("r6", "寅省卯市", [
+        ("乡镇干部收入待遇低", "工资收入低，津贴补贴少，待遇不如县城"),
+        ("村医队伍后继乏人", "乡村医生年龄老化，年轻村医招不来留不住"),
+    ])
+    after = cluster_themes(CORPUS + extra, ThemeOptions(), P)
+    assert {t.theme_id for t in before.themes} <= {t.theme_id for t in after.themes}
+    assert theme_of(after, "r6-p1") == theme_of(after, "r1-p1")
+
+
+def test_score_themes_pairwise_across_documents():
+    result = cluster_themes(CORPUS, ThemeOptions(), P)
+    doc_of = {u.unit_id: u.doc_id for u in CORPUS}
+    gold = {name: [(doc_of[u], u) for u in members] for name, members in GOLD_PROBLEMS.items()}
+    perfect = score_themes(result.assignments, gold)
+    assert perfect["precision"] == perfect["recall"] == perfect["f1"] == 1.0
+    lumped = {u: "one" for u in doc_of}
+    scores = score_themes(lumped, gold)
+    assert scores["recall"] == 1.0 and scores["precision"] < 0.5
+    # pairs inside one document are never counted
+    assert score_themes({}, {"g": [("d", "a"), ("d", "b")]})["pairs"] == 0
+
+
+def test_too_few_units_make_no_themes():
+    assert cluster_themes([], ThemeOptions(), P).themes == ()
+    lone = report("r9", "某地", [("干部工资待遇偏低", "收入低")])
+    result = cluster_themes(lone, ThemeOptions(), P)
+    assert result.themes == () and result.unassigned == ("r9-p1",)
