@@ -324,13 +324,20 @@ def eval_command(out_dir: Path, gold_paths: tuple[Path, ...], split_paths: tuple
         scores = evaluate_output(out_dir, gold_paths[0])
         click.echo(json.dumps(scores, ensure_ascii=False, indent=1) if as_json
                    else format_scores(scores))
-    elif gold_paths:
+    if gold_paths:
+        from pipeline.outputs.graph_scores import load_graph_outputs
         from pipeline.outputs.scoring import format_parts, load_gold, load_heldout, score_parts
         from pipeline.queries import load_run
 
         docs, units_by_doc = load_run(out_dir)
+        parts = ("all",) if not split_paths else ("dev", "heldout", "all")
         results = score_parts(docs, units_by_doc, load_gold(gold_paths),
-                              load_heldout(split_paths))
+                              load_heldout(split_paths), parts, load_graph_outputs(out_dir))
+        if len(gold_paths) == 1 and not split_paths and not as_json:
+            results = {"all": {k: v for k, v in results["all"].items()}}
+            click.echo("\n".join(line for line in format_parts(results).splitlines()
+                                 if line.startswith("  links") or line.startswith("  themes")))
+            return
         click.echo(json.dumps(results, ensure_ascii=False, indent=1) if as_json
                    else format_parts(results))
 

@@ -56,9 +56,11 @@ def metadata_shares(scores: dict[str, Any]) -> dict[str, Any]:
 
 
 def score_parts(docs: list, units_by_doc: dict, gold: dict[str, Any], heldout: set[str],
-                parts: Iterable[str] = PARTS) -> dict[str, dict[str, Any]]:
-    """Scores of each part (see the module docstring)."""
+                parts: Iterable[str] = PARTS, graph_outputs: tuple | None = None
+                ) -> dict[str, dict[str, Any]]:
+    """Scores of each part (see the module docstring); links and themes when given."""
     from pipeline.outputs.evaluate import evaluate
+    from pipeline.outputs.graph_scores import link_scores, theme_scores
 
     results = {}
     for part in parts:
@@ -66,6 +68,10 @@ def score_parts(docs: list, units_by_doc: dict, gold: dict[str, Any], heldout: s
         scores = evaluate(docs, units_by_doc, chosen)
         scores.update(metadata_shares(scores))
         scores["documents"] = len(chosen["docs"])
+        if graph_outputs is not None:
+            links_by_doc, assignments = graph_outputs
+            scores["links"] = link_scores(docs, units_by_doc, links_by_doc, chosen)
+            scores["themes"] = theme_scores(docs, units_by_doc, assignments, chosen)
         results[part] = scores
     return results
 
@@ -88,4 +94,14 @@ def format_parts(results: dict[str, dict[str, Any]]) -> str:
                 row = scores["confusion"].get(gold_label, {})
                 lines.append(f"  {gold_label:<17} " +
                              " ".join(f"{row.get(p, 0):>8}" for p in labels))
+        links = scores.get("links") or {}
+        if links.get("documents"):
+            lines.append(f"  links ({links['documents']} documents): primary recall "
+                         f"{links['recall']} ({links['primary_found']}/{links['primary']}), "
+                         f"precision {links['precision']} "
+                         f"({links['links_between_gold'] - links['wrong']}/"
+                         f"{links['links_between_gold']})")
+        for side, theme in (scores.get("themes") or {}).items():
+            lines.append(f"  themes [{side}]: pairwise P {theme['precision']} "
+                         f"R {theme['recall']} F1 {theme['f1']} ({theme['pairs']} pairs)")
     return "\n".join(lines)
