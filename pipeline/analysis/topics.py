@@ -453,6 +453,12 @@ def run_passes(lda: LdaModel, corpus: list[list[tuple[int, int]]], passes: int,
     return passes
 
 
+@functools.lru_cache(maxsize=32)
+def _warn_missing_seeds(missing: tuple[str, ...]) -> None:
+    logger.warning("topics: seed words not in the vocabulary (a phrase may hold them, "
+                   "e.g. 容错纠错): %s", " ".join(missing))
+
+
 def fit(prepared: Prepared, k: int, options: TopicOptions, seed: int,
         *, passes: int | None = None) -> FittedModel:
     """Fit LDA with ``k`` topics, seed topics first; same inputs and seed → same model.
@@ -464,8 +470,8 @@ def fit(prepared: Prepared, k: int, options: TopicOptions, seed: int,
     if k < len(options.seed_topics):
         raise ValueError(f"topics: k={k} is below the {len(options.seed_topics)} seed topics")
     eta, missing = seed_eta(prepared, k, options)
-    if missing:
-        logger.warning("topics: seed words not in the vocabulary: %s", " ".join(missing))
+    if missing:  # said once per corpus, not once per candidate fit
+        _warn_missing_seeds(tuple(missing))
     dictionary = Dictionary()
     dictionary.token2id = {term: i for i, term in enumerate(prepared.vocab)}
     # One process: LdaMulticore merges its workers' chunks in arrival order (three runs
