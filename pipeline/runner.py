@@ -161,6 +161,9 @@ def forget_work(store: Store, stages: Sequence[str]) -> None:
             for written in stage.writes:  # a stored model is work too: "models:NAME"
                 if written.startswith("models:"):
                     store.conn.execute("DELETE FROM models WHERE name=?", (written[7:],))
+                if written.startswith("results:"):  # corpus-level results: name or prefix
+                    store.conn.execute("DELETE FROM results WHERE name LIKE ?",
+                                       (written[8:] + "%",))
             if stage.name == "ingest":
                 store.conn.execute("DELETE FROM ingest_cache")
 

@@ -396,10 +396,12 @@ def seed_eta(
     missing = []
     for topic, words in enumerate(list(options.seed_topics.values())[:k]):
         for word in words:
-            term = term_ids.get(word)
-            if term is not None:
+            # the word itself, else the learnt phrases that hold it (容错 → 容错纠错)
+            terms = [term_ids[word]] if word in term_ids else [
+                i for term, i in term_ids.items() if len(word) > 1 and word in term]
+            for term in terms:
                 eta[topic, term] += options.seed_weight * prepared.term_counts[term]
-            else:
+            if not terms:
                 missing.append(word)
     return eta, tuple(missing)
 
