@@ -362,3 +362,69 @@ def test_seed_001_run_on_split() -> None:
     for match in re.finditer(r"[一二三四五六七八九十]、", result.text):
         assert match.start() == 0 or result.text[match.start() - 1] == "\n"
     assert all(len(line) < 1000 for line in lines)
+
+
+# --- every body line ends at the margin (a PDF wrapped at the page width) ------------------
+
+
+def test_rejoin_marker_after_a_sentence_end_starts_a_paragraph() -> None:
+    # the lines before each marker end in 。 ； ： at the margin: still a new paragraph
+    body = "全县围绕茶叶产业持续加大投入，新建标准化茶园三千余亩，培训种植大户四百余人。"
+    lines = [*wrap(body, 19), "（一）强化组织保障。县里成立茶产业专班，每月调度一次，落实",
+             "用地资金。", "调研发现，部分乡镇茶园管护粗放，采摘标准不统一，主要问题是：",
+             "1.加工设备陈旧，夏秋茶资源大量闲置，产品附加值偏低，竞争力不强；",
+             "2.品牌弱小，市场营销渠道单一，线上销售占比较低，茶农增收慢。"]
+    middle = rejoined_middle(around(lines, width=19))
+    assert [line[:4] for line in middle] == ["全县围绕", "（一）强", "调研发现", "1.加工", "2.品牌"]
+
+
+def test_rejoin_full_line_ending_in_colon_or_semicolon_goes_on() -> None:
+    leadin = ("我们也清醒认识到，发展中还存在不少困难和问题，主要是："
+              "产业基础薄弱，财政收支矛盾突出；")
+    rest = "公共服务还有短板，群众就业增收难度加大。"
+    lines = wrap(leadin + rest, 27)
+    assert lines[0].endswith("主要是：")  # a full line that stops at the colon
+    assert rejoined_middle(around(lines, width=27)) == [leadin + rest]
+
+
+def test_rejoin_inline_item_after_a_comma_goes_on() -> None:
+    lines = ["今后五年的发展目标：一是县域经济实力明显增强，二是城乡融合水平明显提高，",
+             "三是民生福祉持续增进。"]
+    assert rejoined_middle(around(lines, width=36)) == ["".join(lines)]
+
+
+def test_rejoin_list_leadin_rest_goes_on_after_a_full_stop() -> None:
+    lines = ["同时我们也清醒认识到，全县发展中老问题、新挑战仍然不少。",
+             "主要是：产业基础薄弱，财政收支矛盾突出。"]
+    assert rejoined_middle(around(lines, width=28)) == ["".join(lines)]
+
+
+def test_page_chunk_numbers_are_dropped_and_chunks_joined() -> None:
+    raw = ("1、关于茶产业发展的调研报告。本县茶园面积逐年扩大，为摸清底数，调研组采\n"
+           "2、取座谈与走访相结合的方式开展调研。现将情况报告如下：\n"
+           "3、一、基本情况全县现有茶园三万亩。\n")
+    result = rejoin(raw)
+    assert result.text.split("\n")[:2] == [
+        "关于茶产业发展的调研报告。本县茶园面积逐年扩大，为摸清底数，调研组采取座谈与走访相结合的方式开展调研。现将情况报告如下：",
+        "一、基本情况全县现有茶园三万亩。",
+    ]
+    assert_offsets_kept(raw, result)
+
+
+def test_numbered_items_are_not_page_chunks() -> None:
+    raw = "1、强化组织保障。\n2、加大资金投入。\n3、完善考核机制。\n"
+    assert rejoin(raw).text == raw
+
+
+def test_wide_gaps_break_a_one_line_page() -> None:
+    from pipeline.text.layout import break_wide_gaps
+
+    page = ("某县茶产业调研报告   茶产业是本县的传统优势产业。" + "近年来茶园面积逐年扩大。" * 16
+            + "   一、存在的问题   一是品牌弱小。二是加工落后。")
+    lines = break_wide_gaps(Tracked.from_raw(page)).text.split("\n")
+    assert [line[:6] for line in lines] == [
+        "某县茶产业调", "茶产业是本县", "一、存在的问", "一是品牌弱小"]
+    short = "茶园面积   逐年扩大，产量稳步提高。"  # a short line: a PDF's spacing, squeezed out
+    assert break_wide_gaps(Tracked.from_raw(short)).text == "茶园面积逐年扩大，产量稳步提高。"
+    names = "雷 智   刘 林"
+    assert break_wide_gaps(Tracked.from_raw(names)).text == names

@@ -116,6 +116,10 @@ class TopicOptions:
         "推进", "加快", "实施", "加强", "推动", "坚持", "提升", "完善", "深化", "强化",
         "促进", "落实", "开展", "做好", "持续", "全面", "积极", "努力", "不断", "进一步",
         "工作", "方面", "有关", "相关", "情况", "问题", "主要", "重点",
+        # the speaker's own administrative level: they sort reports by level, not concern
+        "全省", "全市", "全区", "全县", "全州", "自治区", "省委", "市委", "区委", "县委",
+        "省政府", "市政府", "区政府", "县政府", "自治区党委", "自治区人民政府", "省级",
+        "市级", "县级", "省份", "各族群众", "中心城区",
     )
     phrases_min_count: int = 3  # bigram seen this often may become a phrase; 0 = no phrases
     phrases_threshold: float = 0.5  # NPMI above which it does (乡村 振兴 → 乡村振兴)

@@ -1,8 +1,9 @@
 """Inline enumerations inside a paragraph: 一是…二是…, 一要…, 第一，…, 首先…其次…, 其一…, ①….
 
 Items must come in sequence (一是 then 二是 …) and a cue must start a clause; a lone
-一是 counts only at the start of a paragraph. Different families nest (首先… inside
-一要…). The structure parser (``outline``) turns the items into child units.
+一是 counts only at the start of a paragraph or right after a colon (a list cut short).
+Different families nest (首先… inside 一要…). The structure parser (``outline``) turns
+the items into child units.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ class _Cue:
     family: str  # cn_是, cn_要, di, qi, side, circled, paren
     ordinal: int
     written: str
-    para_start: bool
+    para_start: bool  # at a paragraph start, or right after its lead-in's colon
     para_end: int
 
 
@@ -87,7 +88,7 @@ def _find_cues(text: str, seg_start: int, seg_end: int) -> list[_Cue]:
                 family,
                 ordinal,
                 written,
-                j < 0,
+                j < 0 or para[j] in "：:",  # "…的特点：一是…" opens a list too
                 seg_end,
             )
     return [found[k] for k in sorted(found)]

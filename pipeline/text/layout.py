@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from pipeline.text.tracked import Edit, Tracked
 from pipeline.text.vocab import (
+    CJK_PUNCT,
     CN_NUM,
     HAN,
     MARKER_AR_PAREN,
@@ -73,6 +74,18 @@ TITLE_THEN_FIRST_ITEM = (
     rf"[^{SENTENCE_END}，、：\n]{{{{2,{{max_chars}}}}}}?"
     rf"(?=一是|一要|一方面|[（(][一1][）)]|1[.．、](?=[{HAN}]))"
 )
+# "课题。   一、乡镇" -> three or more spaces between two pieces of text
+RE_WIDE_GAP = re.compile(r"(?<=\S)[ \u3000]{3,}(?=\S)")
+# Chinese text (or a digit) on both sides of a gap: a PDF's spaced-out characters, squeezed
+# out as pipeline.text.clean.squeeze_cjk_spaces does with shorter runs ("等   8 个" -> "等8个")
+RE_SQUEEZABLE_GAP = re.compile(
+    rf"(?<=[{HAN}{CJK_PUNCT}])[ \u3000]{{3,}}(?=[{HAN}{CJK_PUNCT}\d])"
+    rf"|(?<=\d)[ \u3000]{{3,}}(?=[{HAN}{CJK_PUNCT}])"
+)
+# A line this short, or made of 1-3 character tokens ("雷 智   刘 林"), keeps its spaces.
+GAP_KEEP_LINE_CHARS = 16
+GAP_KEEP_TOKEN_CHARS = 3
+
 # "一、", "（二）", "(3)", "2.", "第一章" -> the marker a run-on heading starts with
 RE_MARKER_AT = re.compile(
     rf"{MARKER_CHAPTER_NUMBER}[章节部分篇]|{MARKER_CN_DUN}|{MARKER_CN_PAREN}"
@@ -108,6 +121,9 @@ class LayoutOptions:
     max_blank_gap: int = 3
     # Join a line ending in ，、“（ to the next line even in an unwrapped text.
     join_open_ends: bool = True
+    # A full line of a wrapped text that ends in ； or ： goes on with the next line (one
+    # that ends in 。！？ may end its paragraph); a line opening with a marker never joins.
+    join_full_colon_lines: bool = True
     # split_run_on only touches lines longer than this many characters.
     run_on_min_chars: int = 1500
     # A heading glued to its first item ("存在问题一是…") is at most this long.
@@ -117,6 +133,9 @@ class LayoutOptions:
     run_on_item_min_chars: int = 80
     # Caption lines are at most this many characters.
     caption_max_chars: int = 60
+    # In a line at least this long, a run of three or more spaces is a paragraph break
+    # (a web page printed on one line: "…重要课题。   一、乡镇工作困难…"); 0 disables it.
+    gap_break_min_chars: int = 200
 
 
 DEFAULT_OPTIONS = LayoutOptions()
@@ -241,10 +260,34 @@ def _run_on_edits(line: TextLine, options: LayoutOptions) -> list[Edit]:
     return edits
 
 
+def break_wide_gaps(t: Tracked, *, options: LayoutOptions = DEFAULT_OPTIONS) -> Tracked:
+    """Runs of three or more spaces: a paragraph break in a long line (a web page printed
+    on one line), else squeezed out between Chinese characters like shorter runs.
+
+    Lines of a few short tokens keep their spaces: there they part names ("雷 智   刘 林").
+    """
+    edits: list[Edit] = []
+    for line in text_lines(t.text):
+        content = line.content
+        gaps = list(RE_WIDE_GAP.finditer(line.text))
+        if not gaps:
+            continue
+        breaks = 0 < options.gap_break_min_chars <= len(content)
+        if not breaks and (
+            len(content) <= GAP_KEEP_LINE_CHARS
+            or all(len(token) <= GAP_KEEP_TOKEN_CHARS for token in content.split())
+        ):
+            continue
+        for gap in gaps if breaks else RE_SQUEEZABLE_GAP.finditer(line.text):
+            edits.append((line.start + gap.start(), line.start + gap.end(), "\n" if breaks else ""))
+    return t.edit(edits) if edits else t
+
+
 def split_run_on(
     t: Tracked, *, title_hint: str | None = None, options: LayoutOptions = DEFAULT_OPTIONS
 ) -> Tracked:
     """Break a report printed on one huge line into heading and paragraph lines."""
+    t = break_wide_gaps(t, options=options)
     edits: list[Edit] = []
     if title_hint:
         title_edit = _title_split(t, title_hint)

@@ -17,6 +17,7 @@ enumerations are found by :mod:`pipeline.text.enums` inside each heading's parag
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from pipeline.records import UnitSpan
@@ -28,6 +29,7 @@ from pipeline.text.outline_levels import (
     is_sentence_like,
     set_heading_ends,
 )
+from pipeline.text.paragraphs import LineInfo, ParagraphOptions, ParagraphUnit, paragraph_units
 from pipeline.text.vocab import (
     RE_SENTENCE_END_CHAR,
     cn_to_int,
@@ -58,6 +60,21 @@ class OutlineOptions:
     toc_min_repeated: float = 0.5
     # A lone 一是 / 一要 at a paragraph start (no 二是 after it) is still an item.
     lone_enum_items: bool = True
+    # Body paragraphs that open with a lead phrase, or are not the continuation of a
+    # numbered item, are units of their own (kind "para"; see pipeline.text.paragraphs).
+    paragraph_units: bool = True
+    # A first sentence this short, without a comma, is a lead phrase ("稳外贸稳外资持续加力。").
+    max_lead_chars: int = 24
+    # A paragraph's headline (its first sentence) is cut at a comma beyond this many characters.
+    max_lead_headline_chars: int = 60
+    # A line that is one sentence this short heads the paragraph after it ("经济运行持续向好。").
+    max_lead_line_chars: int = 30
+    # Every body paragraph is a unit when at least this share of them opens with a lead ...
+    min_lead_share: float = 0.3
+    # ... among at least this many body paragraphs.
+    min_lead_paragraphs: int = 4
+    # A clause a paragraph lists ("主要是：A；B；C") longer than this is split at its commas.
+    max_clause_chars: int = 60
 
 
 @dataclass(frozen=True)
@@ -103,7 +120,11 @@ def parse_outline(
     set_heading_ends(text, headings)
     blocks = _body_blocks(text, lines, heading_at_line, toc | consumed)
     enums = _enum_nodes(text, blocks, options)
-    return _to_spans(headings + enums)
+    paragraphs: list[OutlineNode] = []
+    if options.paragraph_units:
+        skip = toc | consumed | title_lines
+        paragraphs = _paragraph_nodes(text, lines, heading_at_line, skip, enums, options)
+    return _to_spans(headings + paragraphs + enums)
 
 
 def split_lines(text: str) -> list[Line]:
@@ -145,10 +166,20 @@ def _match_style(line: str) -> Marker | None:
         match = regex.match(line)
         if match:
             return _marker_from_match(style, match)
+    if len(line) > BARE_MARKER_MAX_CHARS or RE_SENTENCE_END_CHAR.search(line):
+        return None
     bare = pat.RE_AR_BARE.match(line)
-    if bare and len(line) <= 30 and not RE_SENTENCE_END_CHAR.search(line):
+    if bare:
         return Marker("ar_bare", "ar", int(bare.group(1)), bare.group(1), bare.end())
+    bare = pat.RE_CN_BARE.match(line)
+    if bare and not pat.RE_LETTER_SPACED.search(line):
+        number = cn_to_int(bare.group(1))
+        return Marker("cn_bare", "cn", number, bare.group(1), bare.end())
     return None
+
+
+# "1 基本情况" / "一 调研背景": a number and a space mark a heading only on a line this short
+BARE_MARKER_MAX_CHARS = 30
 
 
 AR_PUNCT_TABLE = {".": "dot", "．": "dot", "、": "dun", "）": "rparen", ")": "rparen"}
@@ -310,6 +341,93 @@ def _enum_nodes(text: str, blocks: list[Block], options: OutlineOptions) -> list
                                     "enum", parent))
         nodes.extend(made)
     return nodes
+
+
+# ---- paragraph units -------------------------------------------------------------------
+
+
+def _paragraph_options(options: OutlineOptions) -> ParagraphOptions:
+    return ParagraphOptions(
+        max_lead_chars=options.max_lead_chars,
+        max_headline_chars=options.max_lead_headline_chars,
+        max_lead_line_chars=options.max_lead_line_chars,
+        min_lead_share=options.min_lead_share,
+        min_lead_paragraphs=options.min_lead_paragraphs,
+        max_clause_chars=options.max_clause_chars,
+    )
+
+
+def _line_infos(text: str, lines, heading_at_line, skip: set[int], enums) -> list[LineInfo]:
+    enum_starts = sorted(node.start for node in enums)
+    parents = {id(node.parent) for node in heading_at_line.values() if node.parent is not None}
+    infos = []
+    for i, line in enumerate(lines):
+        node = heading_at_line.get(i)
+        heading = None
+        if node is not None:
+            heading = "open" if _opens_paragraphs(text, line, node, parents) else "closed"
+        first = bisect_left(enum_starts, line.start)
+        inside = first < len(enum_starts) and enum_starts[first] < line.end
+        led = inside and enum_starts[first] == line.start
+        infos.append(LineInfo(line.start, line.end, line.text, heading=heading, enum_led=led,
+                              has_enum=inside and not led, skipped=i in skip))
+    return infos
+
+
+def _opens_paragraphs(text: str, line: Line, node: OutlineNode, parents: set[int]) -> bool:
+    """Whether the paragraphs right under a heading are units of their own.
+
+    They are when the heading has subheadings (the paragraphs introduce them), and under
+    a top-level heading that is only a title ("一、执法检查基本情况"); under a numbered item
+    that has no subheadings, or that runs into its own text, they continue that item.
+    """
+    if node.kind == "part" or id(node) in parents:
+        return True
+    top = node.parent is None or node.parent.kind == "part"
+    titled = node.body_start >= line.end or not text[node.body_start : line.end].strip()
+    return top and titled
+
+
+def _paragraph_nodes(text: str, lines, heading_at_line, skip: set[int],
+                     enums: list[OutlineNode], options: OutlineOptions) -> list[OutlineNode]:
+    """Paragraph units under the heading they sit in, their listed clauses, and the
+    enumeration items inside them moved under them."""
+    infos = _line_infos(text, lines, heading_at_line, skip, enums)
+    found = paragraph_units(infos, _paragraph_options(options))
+    if not found:
+        return []
+    owner_at_line: list[OutlineNode | None] = []
+    owner = None
+    for i in range(len(lines)):
+        owner = heading_at_line.get(i, owner)
+        owner_at_line.append(owner)
+    nodes: list[OutlineNode] = []
+    for unit in found:
+        parent = owner_at_line[unit.line]
+        node = OutlineNode(unit.start, unit.end, 0, unit.marker, unit.headline, "para", parent)
+        nodes.append(node)
+        inside = [e for e in enums if unit.start <= e.start and e.end <= unit.end]
+        for item in inside:
+            if item.parent is parent:
+                item.parent = node
+        if not inside:
+            nodes.extend(_clause_nodes(text, unit, node))
+    _set_levels(nodes + enums)
+    return nodes
+
+
+def _clause_nodes(text: str, unit: ParagraphUnit, node: OutlineNode) -> list[OutlineNode]:
+    return [OutlineNode(start, end, 0, "", headline, "clause", node)
+            for start, end, headline in unit.clauses if text[start:end].strip()]
+
+
+def _set_levels(nodes: list[OutlineNode]) -> None:
+    """Depth in the tree of nodes whose parents changed (headings keep theirs)."""
+    def depth(node: OutlineNode) -> int:
+        return 1 if node.parent is None else depth(node.parent) + 1
+
+    for node in nodes:
+        node.level = depth(node)
 
 
 def _to_spans(nodes: list[OutlineNode]) -> list[UnitSpan]:

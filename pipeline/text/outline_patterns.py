@@ -43,6 +43,10 @@ RE_WORD_NUM = re.compile(
 )
 # "1 基本情况" — a bare number before a short heading (checked only on short lines)
 RE_AR_BARE = re.compile(rf"^(\d{{1,2}})\s+(?=[{HAN_BASIC}])")
+# "一 调研背景" — a Chinese numeral and a space before a short heading (short lines only)
+RE_CN_BARE = re.compile(rf"^([{CN_NUM}]{{1,3}})[ \u3000]+(?=[{HAN_BASIC}])")
+# "政 府 工 作 报 告" — letter-spaced characters: a title, never a numbered heading
+RE_LETTER_SPACED = re.compile(rf"[{HAN_BASIC}][ \u3000][{HAN_BASIC}][ \u3000][{HAN_BASIC}]")
 
 # style name -> (regex, family). Order matters: longer/specific forms first.
 HEADING_STYLE_TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -85,8 +89,9 @@ RE_AUTHOR_LINE = re.compile(
 RE_TOC_TAIL = re.compile(r"(?:[.．·…—_＿\s]{2,}|\s+)\d{1,3}\s*$|[.．·…_＿]{3,}$")
 # A TOC heading line: 目录 / 目 录
 RE_TOC_TITLE = re.compile(r"^目\s*录$")
-# Characters that count as heading text (CJK, letters, opening quotes/brackets)
-RE_TEXTISH = re.compile(rf"[{HAN_BASIC}A-Za-z“‘「《（(\"]")
+# Characters that count as heading text (CJK, letters, opening quotes/brackets), or a year
+# right after the marker: "三、2026年重点工作" is a heading, "1、2、3、" is not
+RE_TEXTISH = re.compile(rf"[{HAN_BASIC}A-Za-z“‘「《（(\"]|(?:19|20)\d\d\s*年")
 RE_HAS_CJK = re.compile(f"[{HAN_BASIC}]")
 
 # A standard section title glued to its paragraph on a run-on web page, with no stop between:
@@ -128,3 +133,55 @@ STRICT_ENUM_FAMILIES = frozenset({"side", "di"})
 # Families whose lone first item at a paragraph start still counts: "一是…" alone
 LONE_ENUM_FAMILIES = frozenset({"cn_是", "cn_要"})
 
+
+# ---- paragraph units (pipeline.text.paragraphs) -----------------------------------
+
+# A vocative that opens a paragraph of a speech: "各位代表！…" / "各位代表，2017年是…"
+RE_VOCATIVE = re.compile(r"^(?:各位(?:代表|委员|同志)|同志们|代表们)\s*[，,！!：:]\s*")
+# A dash that opens a lead paragraph: "——这五年，民生福祉不断增进。…" / "--履行财政职能，…"
+RE_LEAD_DASH = re.compile(r"(?:——|—|－－|--)\s*")
+# Where a lead phrase ends: the first sentence end or colon ("主要任务是：…" -> 主要任务是)
+RE_LEAD_END = re.compile(r"[。！？；：!?;:]")
+# Where a paragraph's first sentence ends, for telling a short lead ("稳外贸稳外资持续加力。")
+RE_FIRST_SENTENCE_END = re.compile(r"[。！？!?]")
+# A comma inside a lead: "立足于绿水青山变金山银山，大力发展壮大旅游产业。" is not a short lead
+RE_LEAD_COMMA = re.compile(r"[，,]")
+# Where a long lead phrase may be cut: after a comma or a dun
+RE_LEAD_CUT = re.compile(r"[，,、]")
+# A line wholly in brackets is a note or an affiliation, not a paragraph:
+# "（1.红河学院马克思主义学院，云南蒙自661199;2.中共红河州委组织部）"
+RE_BRACKETED_LINE = re.compile(r"^[（(【〔\[][^\n]*[）)】〕\]]$")
+# Speech openers that are not units: "现在，我代表区政府向大会作工作报告，请予审议。"
+RE_SPEECH_OPENER = re.compile(r"请予审议|向大会报告工作|作工作报告")
+# Thanks and closing calls that end a speech's parts are not units either:
+# "…表示衷心的感谢并致以崇高的敬意！" / "让我们…为建设美丽新宁夏而团结奋斗！"
+RE_THANKS_END = re.compile(r"(?:感谢|谢意|敬意)[！!。]\s*$")
+RE_CLOSING_CALL = re.compile(r"让我们[^。！!]*[！!]\s*$")
+
+# A difficulties paragraph names problems in its lead-in ("我们也清醒认识到…还存在不少困难和挑战。
+# 主要是：…"): a problem word and a word that frames it as what is lacking.
+RE_PROBLEM_WORD = re.compile(r"困难|问题|不足|挑战|短板|弱项|差距|矛盾|薄弱")
+RE_PROBLEM_FRAME = re.compile(
+    r"清醒|存在|面临|不少|突出|依然|仍然|主要(?:是|有|表现)|表现(?:在|为)"
+)
+# Without a colon, the list follows "我们也清醒认识到，" / "同时也要看到，" in the same sentence
+RE_PROBLEM_CUE = re.compile(r"清醒(?:地)?(?:认识|看)到|也要看到|也(?:应|要)?(?:清醒)?(?:地)?认识到")
+# A sentence that closes a listed paragraph: "对此，我们将…" / "这些都是发展中的问题" / "我们一定…"
+RE_LIST_CLOSING = re.compile(
+    r"(?:同时，)?(?:对此|对于?这些|针对这些|对这些|我们(?:一定|将|要|必须|坚信)|这些(?:都是)?(?:问题)?"
+    r"|必须直面|只要我们)"
+)
+# Separators of listed clauses, strongest first: "；" (and the 。 between groups), then "。",
+# then "，" (a one-sentence list after a problem lead-in)
+RE_CLAUSE_SEMICOLON = re.compile(r"[；;。！？!?]")
+RE_CLAUSE_SENTENCE = re.compile(r"[。！？!?]")
+RE_CLAUSE_COMMA = re.compile(r"[，,]")
+# "…，等等" / "…等" closing a list: not part of the last clause
+RE_LIST_TAIL = re.compile(r"[，,、]?\s*等等?\s*$")
+# The colon that ends a list's lead-in: "主要是：" / "主要表现在："
+# or a "主要是" without one ("…仍然不少，主要是外部环境变化影响加深，…")
+RE_LIST_COLON = re.compile(r"[：:]|主要(?:是|有|表现[在为])(?![：:])")
+# A comma or sentence end: the line is (a piece of) body text, not a title or a name
+RE_CLAUSE_BREAK = re.compile(r"[，,。！？；!?;]")
+# How a paragraph ends: a sentence end or a colon, maybe in quotes ("…解决。" / "…如下：" / "…。”")
+RE_PARAGRAPH_END = re.compile(r"[。！？；：!?;:…][”’」』）)】]*\s*$")

@@ -56,8 +56,10 @@ RE_ASCII_PAREN_PAIR = re.compile(r"\(([^()\n]{0,60})\)")
 RE_LONE_PAREN_NEAR_CJK = re.compile(rf"(?<=[{CJKISH}])[()]|[()](?=[{HAN}])")
 RE_HAS_HAN = re.compile(f"[{HAN}]")
 RE_CJK_EDGE = re.compile(f"[{CJKISH}]")
-# "等 8 个乡镇", "要求， 市委" -> spaces between CJK/digits (PDF artefacts) in body lines
-RE_CJK_SPACE = re.compile(rf"(?<=[{CJKISH}]) +(?=[{CJKISH}\d])|(?<=\d) +(?=[{CJKISH}])")
+# "等 8 个乡镇", "要求， 市委" -> spaces between CJK/digits (PDF artefacts) in body lines; a run
+# of three or more ("…课题。   一、…") is left to layout: on a one-line web page it is a
+# paragraph break (pipeline.text.layout.break_wide_gaps)
+RE_CJK_SPACE = re.compile(rf"(?<=[{CJKISH}]) {{1,2}}(?=[{CJKISH}\d])|(?<=\d) {{1,2}}(?=[{CJKISH}])")
 
 # --- 4. page furniture --------------------------------------------------------
 

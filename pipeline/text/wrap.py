@@ -51,6 +51,21 @@ RE_LINE_MARKER = re.compile(
 )
 # "…推动发展。" / "…如下：" / "…的。”" -> a line that ends a sentence (or introduces a list)
 RE_FINAL_END = re.compile(rf"[{SENTENCE_END}：:…][{CLOSERS}]*\s*$")
+# "…推动发展。" / "…的。”" -> a line that may end a paragraph; a full line ending in "；" or
+# "：" ("…主要是：" / "…服务保障工作；") goes on with the next line
+RE_PARAGRAPH_END = re.compile(rf"[。！？!?…][{CLOSERS}]*\s*$")
+# "二是高质量发展…" / "三要…" -> an inline item that may go on a sentence broken after a comma
+RE_ENUM_CUE_LINE = re.compile(rf"^[ \t\u3000]*[{CN_NUM}]{{1,2}}[是要](?![素求点件])")
+# "2、取发放问卷…" / "3、- - - 一、全盟…" -> a document site's page-chunk number (the
+# chunks run 1、2、3、 down the page and cut words: "…调研组，采" / "2、取发放问卷…")
+RE_CHUNK_NUMBER = re.compile(
+    r"^[ \t\u3000]*(\d{1,3})、(?:[ \t\u3000]*[-－—](?=[ \t\u3000-－—]))*[ \t\u3000]*"
+)
+# "…持续提升，" / "…优化、" -> a line broken after a comma
+RE_COMMA_END = re.compile(r"[，,、]\s*$")
+# "主要是：经济回升向好的基础还不稳固，…" -> the rest of a list's lead-in, never a paragraph
+# of its own (the line before ends "…不少困难和挑战。" at the margin)
+RE_LEADIN_REST = re.compile(r"^[ \t\u3000]*(?:主要|具体|集中)(?:是|有|表现[在为]|体现[在为])[：:]")
 # "…在“三区三县”均召开了重点部门，" / "…优化、" / "…“" -> a line that stops mid-sentence
 RE_OPEN_END = re.compile(r"[，,、“‘「『（(《〈【—]\s*$")
 # "建设。鉴于…" -> a line that opens with the last few characters of a wrapped sentence
@@ -147,15 +162,19 @@ def _should_join(
     a, b = prev.content, nxt.content
     if is_caption(a, options=options) or is_caption(b, options=options):
         return False
+    open_end = options.join_open_ends and bool(RE_OPEN_END.search(a))
     if RE_LINE_MARKER.match(b):
-        return False
+        # a marker after a sentence end starts a paragraph; only an inline item (一是…) can
+        # go on a sentence a wrap broke after a comma: "…目标：一是首都功能持续提升，" / "二是…"
+        return bool(open_end and not gap and RE_ENUM_CUE_LINE.match(b) and RE_COMMA_END.search(a))
     if RE_PUNCT_START.match(b) and (soft or not gap):
         return True
-    open_end = options.join_open_ends and bool(RE_OPEN_END.search(a))
+    if RE_LEADIN_REST.match(b) and full_from is not None and prev_width >= full_from:
+        return not gap or soft
     full = (
         full_from is not None
         and prev_width >= full_from
-        and not RE_FINAL_END.search(a)
+        and not (RE_PARAGRAPH_END if options.join_full_colon_lines else RE_FINAL_END).search(a)
         and not RE_INDENT.match(nxt.text)
     )
     if not (open_end or full):
@@ -175,8 +194,55 @@ def _join_edit(prev: TextLine, nxt: TextLine) -> Edit:
     return (prev.content_end, nxt.content_start, " " if latin else "")
 
 
+MIN_CHUNK_RUN = 3  # page-chunk numbers come in a run of at least 1、2、3、
+
+
+def _chunk_runs(lines: list[TextLine]) -> list[list[tuple[int, re.Match[str]]]]:
+    """Runs of lines opening with chunk numbers 1、2、3、… in order, at least one of them
+    right after a line that stops mid-sentence (a cut word, not a numbered item)."""
+    runs: list[list[tuple[int, re.Match[str]]]] = []
+    for index, line in enumerate(lines):
+        match = RE_CHUNK_NUMBER.match(line.text)
+        if not match:
+            continue
+        number = int(match.group(1))
+        if runs and int(runs[-1][-1][1].group(1)) + 1 == number:
+            runs[-1].append((index, match))
+        elif number == 1:
+            runs.append([(index, match)])
+    return [run for run in runs if len(run) >= MIN_CHUNK_RUN and any(
+        _cut_before(lines, index) for index, _match in run)]
+
+
+def _cut_before(lines: list[TextLine], index: int) -> bool:
+    previous = next((line for line in reversed(lines[:index]) if not line.blank), None)
+    return previous is not None and not RE_FINAL_END.search(previous.content)
+
+
+def strip_chunk_numbers(t: Tracked) -> Tracked:
+    """Drop a document site's page-chunk numbers (1、2、3、 at line starts) and join each
+    chunk to the text it continues: "…调研组，采" + "2、取发放问卷…" -> "…调研组，采取发放问卷…".
+
+    A chunk that opens with a heading marker ("3、一、全盟…") stays on its own line.
+    """
+    lines = list(text_lines(t.text))
+    edits: list[Edit] = []
+    for run in _chunk_runs(lines):
+        for index, match in run:
+            line = lines[index]
+            rest = line.text[match.end() :]
+            previous = next((k for k in range(index - 1, -1, -1) if not lines[k].blank), None)
+            if (previous is not None and _cut_before(lines, index) and rest
+                    and not RE_LINE_MARKER.match(rest)):
+                edits.append((lines[previous].content_end, line.start + match.end(), ""))
+            else:
+                edits.append((line.start, line.start + match.end(), ""))
+    return t.edit(edits) if edits else t
+
+
 def rejoin_wrapped_lines(t: Tracked, *, options: LayoutOptions = DEFAULT_OPTIONS) -> Tracked:
     """Join hard-wrapped lines back into paragraphs, keeping headings and captions apart."""
+    t = strip_chunk_numbers(t)
     lines = list(text_lines(t.text))
     contents = [i for i, line in enumerate(lines) if not line.blank]
     widths = {i: display_width(lines[i].content) for i in contents}

@@ -1,0 +1,371 @@
+"""Paragraph units: paragraphs that open with a lead phrase, and the clauses a paragraph lists.
+
+Government and audit reports carry most of their content in paragraphs without numbers
+that open with a lead phrase — "稳外贸稳外资持续加力。…", "——这五年，民生福祉不断增进。…",
+"五年来，我们…" — and speeches list their difficulties in one paragraph
+("我们也清醒认识到…主要是：A；B；C"). Here such paragraphs become units (kind ``para``,
+headline = the lead phrase) and each listed clause a child unit (kind ``clause``), so a
+problem can be compared across places on its own.
+
+Which body paragraphs are units (:func:`paragraph_units`):
+
+* in a *lead-paragraph document* — one without any heading, or one where many
+  paragraphs open with a short lead — every body paragraph;
+* elsewhere (a 调研报告 whose items are numbered) a paragraph is a unit when it is not
+  the continuation of a numbered item: it stands before the first heading (the
+  report's opening), or right under a heading that has subheadings (the section's
+  introduction), or right under a top-level heading that is only a title
+  ("一、执法检查基本情况"); the outline parser tells which headings open such
+  paragraphs. A paragraph under a numbered item without subheadings ("（一）党性不强。
+  有的干部…" / "1.调研时间" + its text), or after an enumeration item (一是…), continues
+  that item. A paragraph that opens with a short lead, a speech's vocative ("各位代表，…"
+  turns to a new topic) or a list of problems is a unit anywhere. A paragraph holding
+  enumeration items ("…主要表现在：一是…二是…") is not: its items are the units and its
+  opening their lead-in. (In a lead-paragraph document it is, and its items nest in it:
+  "一年来，全市经济社会发展稳中有进。一是…二是…".)
+
+A short line that is one lead sentence ("生态底色更加亮丽。") heads the paragraph after
+it: both make one unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.text import outline_patterns as pat
+from pipeline.text.vocab import RE_SENTENCE_END_CHAR
+
+
+@dataclass(frozen=True)
+class ParagraphOptions:
+    """Tunables of paragraph units (fields of the outline options with these names)."""
+
+    # A lead phrase (first sentence) this short, without a comma, marks a lead paragraph.
+    max_lead_chars: int = 24
+    # A headline cut from a longer first sentence is at most this long.
+    max_headline_chars: int = 60
+    # A line that is one sentence this short heads the paragraph after it.
+    max_lead_line_chars: int = 30
+    # Every body paragraph is a unit when at least this share of them opens with a lead.
+    min_lead_share: float = 0.3
+    # ... and the document has at least this many body paragraphs.
+    min_lead_paragraphs: int = 4
+    # A listed clause longer than this is split at its commas.
+    max_clause_chars: int = 60
+
+
+DEFAULT_PARAGRAPH_OPTIONS = ParagraphOptions()
+
+
+@dataclass(frozen=True)
+class LineInfo:
+    """What the outline parser knows of one line, as paragraph units need it."""
+
+    start: int
+    end: int
+    text: str
+    # "open": the paragraphs under this heading line are units (it has subheadings, or is a
+    # top-level title); "closed": they continue its item. None: not a heading line.
+    heading: str | None = None
+    enum_led: bool = False  # an enumeration item starts the line (一是… / 第一，…)
+    has_enum: bool = False  # an enumeration item starts inside the line (…：一是…，二是…)
+    skipped: bool = False  # table of contents, title, a line a part title used
+
+
+@dataclass(frozen=True)
+class ParagraphUnit:
+    """A paragraph unit: [start, end) of its line(s), its marker and headline, its clauses."""
+
+    start: int
+    end: int
+    line: int  # index of its first line
+    marker: str
+    headline: str
+    clauses: tuple[tuple[int, int, str], ...] = ()  # (start, end, headline) of listed clauses
+
+
+# ---- lead phrases ----------------------------------------------------------------------
+
+
+def lead_start(paragraph: str) -> tuple[int, str]:
+    """Offset where the lead phrase begins (after a vocative and a dash) and the dash seen."""
+    pos = 0
+    vocative = pat.RE_VOCATIVE.match(paragraph)
+    if vocative:
+        pos = vocative.end()
+    dash = pat.RE_LEAD_DASH.match(paragraph, pos)
+    if dash:
+        return dash.end(), dash.group().strip()
+    return pos, ""
+
+
+def lead_headline(paragraph: str, *, max_chars: int = 60) -> str:
+    """The lead phrase of a paragraph: its first sentence (or the part before a colon),
+    after a vocative or a dash, cut at a comma when longer than ``max_chars``."""
+    start, _dash = lead_start(paragraph)
+    rest = paragraph[start:]
+    end = pat.RE_LEAD_END.search(rest)
+    cut = end.start() if end else len(rest)
+    if cut > max_chars:
+        commas = [m.start() for m in pat.RE_LEAD_CUT.finditer(rest, 0, max_chars + 1)]
+        cut = commas[-1] if commas and commas[-1] >= max_chars // 2 else max_chars
+    return rest[:cut].strip().rstrip("，,、")
+
+
+def _first_sentence(paragraph: str) -> tuple[str, str]:
+    """The first sentence after a vocative or a dash, and what follows it."""
+    start, _dash = lead_start(paragraph)
+    rest = paragraph[start:]
+    end = pat.RE_FIRST_SENTENCE_END.search(rest)
+    if end is None:
+        return rest, ""
+    return rest[: end.start()], rest[end.end() :].lstrip("”’」』）) ")
+
+
+def opens_with_lead(paragraph: str, options: ParagraphOptions = DEFAULT_PARAGRAPH_OPTIONS) -> bool:
+    """A paragraph that opens with a lead: "——这五年，…" or a short first sentence
+    without a comma followed by the paragraph's text ("稳外贸稳外资持续加力。外贸实现…")."""
+    if lead_start(paragraph)[1]:
+        return True
+    sentence, after = _first_sentence(paragraph)
+    return (
+        0 < len(sentence) <= options.max_lead_chars
+        and not pat.RE_LEAD_COMMA.search(sentence)
+        and len(after) > 0
+    )
+
+
+def is_lead_line(line: str, options: ParagraphOptions = DEFAULT_PARAGRAPH_OPTIONS) -> bool:
+    """A line that is one short sentence without a comma, like a title: "生态底色更加亮丽。"."""
+    sentence, after = _first_sentence(line)
+    return (
+        not after
+        and 0 < len(line) <= options.max_lead_line_chars
+        and line[-1] in "。！!"
+        and bool(sentence)
+        and not pat.RE_LEAD_COMMA.search(sentence)
+    )
+
+
+def is_body_paragraph(line: str) -> bool:
+    """Body text rather than a title, a speaker line or a salutation."""
+    if pat.RE_SPEECH_OPENER.search(line) or pat.RE_BRACKETED_LINE.match(line):
+        return False
+    if pat.RE_THANKS_END.search(line) or pat.RE_CLOSING_CALL.search(line):
+        return False  # thanks and closing calls: "…表示衷心感谢！" / "让我们…而努力奋斗！"
+    if not lead_headline(line):
+        return False  # "各位代表！" alone
+    return bool(RE_SENTENCE_END_CHAR.search(line)) or len(line) > 60
+
+
+# ---- which paragraphs are units ----------------------------------------------------------
+
+
+def _lead_document(lines: Sequence[LineInfo], body: list[int], options: ParagraphOptions) -> bool:
+    """Every paragraph is a unit: no heading at all, or many paragraphs open with a lead."""
+    if not any(info.heading for info in lines):
+        return True
+    plain = [i for i in body if not lines[i].enum_led]
+    if len(plain) < options.min_lead_paragraphs:
+        return False
+    body_set = set(body)
+    leads = sum(
+        1
+        for i in plain
+        if opens_with_lead(lines[i].text, options)
+        or (is_lead_line(lines[i].text, options) and i + 1 in body_set)
+    )
+    return leads >= options.min_lead_share * len(plain)
+
+
+def paragraph_units(
+    lines: Sequence[LineInfo], options: ParagraphOptions = DEFAULT_PARAGRAPH_OPTIONS
+) -> list[ParagraphUnit]:
+    """The paragraph units of a document, in order (see the module docstring)."""
+    body = [
+        i
+        for i, info in enumerate(lines)
+        if not info.heading and not info.skipped and is_body_paragraph(info.text)
+    ]
+    every = _lead_document(lines, body, options)
+    body_set = set(body)
+    units: list[ParagraphUnit] = []
+    is_open, absorbed, previous = True, -1, -1
+    for i, info in enumerate(lines):
+        if info.heading:
+            is_open, previous = info.heading == "open", -1
+            continue
+        if i not in body_set or i == absorbed:
+            if _fragment(info):
+                previous = i  # a fragment of body text: "…2023年接待游客达到1."
+            continue
+        continues = previous >= 0 and _continues(lines, previous, i)
+        previous = i
+        if info.enum_led:
+            is_open = False
+            continue
+        if continues:
+            continue  # the rest of a sentence a line break cut: "…达到1." + "2万人次…"
+        if info.has_enum and not every:
+            continue  # "…主要表现在：(1)…；(2)…": its items are the units, this their lead-in
+        if not (every or is_open or opens_with_lead(info.text, options)
+                or pat.RE_VOCATIVE.match(info.text) or lists_problems(info.text)):
+            continue
+        end = info.end
+        nxt = i + 1
+        if (
+            is_lead_line(info.text, options)
+            and nxt in body_set
+            and not lines[nxt].enum_led
+            and not is_lead_line(lines[nxt].text, options)
+        ):
+            end, absorbed = lines[nxt].end, nxt  # "生态底色更加亮丽。" + its paragraph
+        units.append(_unit(info, i, end, options))
+    return units
+
+
+# Lines this short between two paragraphs (a stray "1、2、3、") do not part them.
+MAX_STRAY_CHARS = 8
+
+
+def _fragment(info: LineInfo) -> bool:
+    """A line of body text too short to be a paragraph: "…2023年接待游客达到1."."""
+    return (
+        not info.skipped
+        and bool(pat.RE_CLAUSE_BREAK.search(info.text))
+        and not pat.RE_BRACKETED_LINE.match(info.text)
+    )
+
+
+def _continues(lines: Sequence[LineInfo], previous: int, index: int) -> bool:
+    """The line goes on with the sentence the body line before it broke off
+    ("…2023年接待游客达到1." / "2万人次的接待量…"), with at most a stray short line between."""
+    between = lines[previous + 1 : index]
+    if len(between) > 1 or any(len(info.text) > MAX_STRAY_CHARS for info in between):
+        return False
+    return not pat.RE_PARAGRAPH_END.search(lines[previous].text)
+
+
+def _unit(info: LineInfo, index: int, end: int, options: ParagraphOptions) -> ParagraphUnit:
+    _start, dash = lead_start(info.text)
+    headline = lead_headline(info.text, max_chars=options.max_headline_chars)
+    clauses = tuple(
+        (info.start + s, info.start + e, head)
+        for s, e, head in listed_clauses(info.text, max_chars=options.max_clause_chars)
+    )
+    marker = dash if info.text.startswith(dash) and dash else ""
+    return ParagraphUnit(info.start, end, index, marker, headline, clauses)
+
+
+# ---- listed clauses ------------------------------------------------------------------------
+
+
+def _list_bounds(paragraph: str) -> tuple[int, bool] | None:
+    """Where a list starts (after its lead-in) and whether it lists problems."""
+    colon = pat.RE_LIST_COLON.search(paragraph)
+    if colon and _sentences_before(paragraph, colon.start()) <= 1:
+        leadin = paragraph[: colon.start()]
+        problem = bool(pat.RE_PROBLEM_WORD.search(leadin) and pat.RE_PROBLEM_FRAME.search(leadin))
+        return colon.end(), problem
+    cue = pat.RE_PROBLEM_CUE.search(paragraph)
+    if cue is None or _sentences_before(paragraph, cue.start()) > 1:
+        return None
+    sentence_end = pat.RE_CLAUSE_SEMICOLON.search(paragraph, cue.end())
+    if sentence_end and sentence_end.group() not in "；;":
+        rest = paragraph[cue.end() : sentence_end.start()]
+        if len(pat.RE_CLAUSE_COMMA.findall(rest)) <= MAX_LEADIN_COMMAS:
+            if not pat.RE_PROBLEM_WORD.search(rest):
+                return None
+            return sentence_end.end(), True  # "…仍然不少。市场预期偏弱，…"
+    comma = pat.RE_CLAUSE_COMMA.match(paragraph, cue.end())
+    return (comma.end() if comma else cue.end()), True  # "清醒认识到，A；B；C"
+
+
+# A lead-in sentence after "清醒认识到" has at most this many commas ("我们也清醒地看到，外部环境
+# 仍然复杂严峻，影响…因素仍然较多。"); a longer sentence is the list itself.
+MAX_LEADIN_COMMAS = 2
+
+
+def _sentences_before(paragraph: str, pos: int) -> int:
+    return len(pat.RE_CLAUSE_SENTENCE.findall(paragraph, 0, pos))
+
+
+def lists_problems(paragraph: str) -> bool:
+    """A difficulties paragraph: "我们也清醒认识到…主要是：A；B；C"."""
+    bounds = _list_bounds(paragraph)
+    return bool(bounds and bounds[1] and listed_clauses(paragraph))
+
+
+def _list_end(paragraph: str, start: int) -> int:
+    """Where the list stops: at a closing sentence ("对此，我们将…") or the paragraph end."""
+    pos = start
+    for match in pat.RE_CLAUSE_SENTENCE.finditer(paragraph, start):
+        nxt = match.end()
+        while nxt < len(paragraph) and paragraph[nxt] in "”’」』）) ":
+            nxt += 1
+        if pat.RE_LIST_CLOSING.match(paragraph, nxt):
+            return nxt
+        pos = nxt
+    return len(paragraph) if pos < len(paragraph) else pos
+
+
+def listed_clauses(paragraph: str, *, max_chars: int = 60) -> list[tuple[int, int, str]]:
+    """The clauses a paragraph lists after its lead-in, as (start, end, headline).
+
+    "主要是：A；B；C。" gives A, B, C; after a problem lead-in the clauses may also be
+    separated by 。 ("…主要是：A。B。C。") or, in a one-sentence list, by commas. A list of
+    tasks needs semicolons. Fewer than two clauses is no list.
+    """
+    bounds = _list_bounds(paragraph)
+    if bounds is None:
+        return []
+    start, problem = bounds
+    end = _list_end(paragraph, start)
+    body = paragraph[start:end]
+    if "；" in body or ";" in body:
+        separator = pat.RE_CLAUSE_SEMICOLON
+    elif not problem:
+        return []
+    elif len(pat.RE_CLAUSE_SENTENCE.findall(body.rstrip("。！？!? "))) >= 1:
+        separator = pat.RE_CLAUSE_SENTENCE
+    else:
+        separator = pat.RE_CLAUSE_COMMA
+    clauses = [
+        clause
+        for piece_start, piece_end in _pieces(separator, paragraph, start, end)
+        for clause in _split_long(paragraph, piece_start, piece_end, max_chars)
+    ]
+    return clauses if len(clauses) >= 2 else []
+
+
+def _pieces(separator, paragraph: str, start: int, end: int) -> list[tuple[int, int]]:
+    pieces, piece_start = [], start
+    for match in separator.finditer(paragraph, start, end):
+        pieces.append((piece_start, match.start()))
+        piece_start = match.end()
+    pieces.append((piece_start, end))
+    return pieces
+
+
+def _split_long(paragraph: str, start: int, end: int, max_chars: int) -> list[tuple[int, int, str]]:
+    """One clause, or its comma-separated parts when it is longer than ``max_chars``: a
+    sentence of a 。-separated list often names several problems."""
+    clause = _clause(paragraph, start, end)
+    if clause is None or clause[1] - clause[0] <= max_chars:
+        return [clause] if clause else []
+    parts = _pieces(pat.RE_CLAUSE_COMMA, paragraph, start, end)
+    return [part for s, e in parts if (part := _clause(paragraph, s, e))]
+
+
+MIN_CLAUSE_CHARS = 4
+
+
+def _clause(paragraph: str, start: int, end: int) -> tuple[int, int, str] | None:
+    while start < end and paragraph[start] in " \u3000”’」』）)":
+        start += 1
+    text = pat.RE_LIST_TAIL.sub("", paragraph[start:end].rstrip(" \u3000"))
+    text = text.rstrip("，,、。")
+    if len(text) < MIN_CLAUSE_CHARS:
+        return None
+    return start, start + len(text), text
