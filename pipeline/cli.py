@@ -318,26 +318,27 @@ def eval_command(out_dir: Path, gold_paths: tuple[Path, ...], split_paths: tuple
         click.echo(json.dumps(scores, ensure_ascii=False) if as_json else
                    f"reviewed units: {scores['found']}/{scores['reviewed']} found, "
                    f"label accuracy {scores['label_accuracy']}")
-    if len(gold_paths) == 1 and not split_paths:
-        from pipeline.outputs.evaluate import evaluate_output, format_scores
+    if not gold_paths:
+        return
+    from pipeline.outputs.graph_scores import load_graph_outputs
+    from pipeline.outputs.scoring import format_parts, load_gold, load_heldout, score_parts
+    from pipeline.queries import load_run
 
-        scores = evaluate_output(out_dir, gold_paths[0])
-        click.echo(json.dumps(scores, ensure_ascii=False, indent=1) if as_json
-                   else format_scores(scores))
-    if gold_paths:
-        from pipeline.outputs.graph_scores import load_graph_outputs
-        from pipeline.outputs.scoring import format_parts, load_gold, load_heldout, score_parts
-        from pipeline.queries import load_run
+    docs, units_by_doc = load_run(out_dir)
+    parts = ("dev", "heldout", "all") if split_paths else ("all",)
+    results = score_parts(docs, units_by_doc, load_gold(gold_paths), load_heldout(split_paths),
+                          parts, load_graph_outputs(out_dir))
+    if len(gold_paths) == 1 and not split_paths:  # one gold file: the detailed report
+        from pipeline.outputs.evaluate import format_scores
 
-        docs, units_by_doc = load_run(out_dir)
-        parts = ("all",) if not split_paths else ("dev", "heldout", "all")
-        results = score_parts(docs, units_by_doc, load_gold(gold_paths),
-                              load_heldout(split_paths), parts, load_graph_outputs(out_dir))
-        if len(gold_paths) == 1 and not split_paths and not as_json:
-            results = {"all": {k: v for k, v in results["all"].items()}}
-            click.echo("\n".join(line for line in format_parts(results).splitlines()
-                                 if line.startswith("  links") or line.startswith("  themes")))
+        scores = results["all"]
+        if as_json:
+            click.echo(json.dumps(scores, ensure_ascii=False, indent=1))
             return
+        click.echo(format_scores(scores))
+        click.echo("\n".join(line for line in format_parts(results).splitlines()
+                             if line.startswith(("  links", "  themes"))))
+        return
         click.echo(json.dumps(results, ensure_ascii=False, indent=1) if as_json
                    else format_parts(results))
 

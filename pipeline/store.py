@@ -17,113 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.records import Document, Region, Unit
+from pipeline.store_analysis import AnalysisTables
+from pipeline.store_schema import DERIVED_TABLES, MIGRATIONS
 
 STORE_FILENAME = "diaoyan.sqlite"
 
-MIGRATIONS: list[tuple[str, str]] = [
-    (
-        "0001_initial",
-        """
-        CREATE TABLE documents (
-            doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, status TEXT NOT NULL,
-            text TEXT NOT NULL DEFAULT '', title TEXT, province TEXT, city TEXT, county TEXT,
-            code TEXT, year INTEGER, authors TEXT, script TEXT, placeholders INTEGER,
-            error TEXT, duplicate_of TEXT, fmt TEXT, encoding TEXT, warnings TEXT,
-            captions TEXT, content_hash TEXT, ord INTEGER
-        );
-        CREATE TABLE ingest_cache (
-            file_key TEXT PRIMARY KEY, source TEXT NOT NULL, payload TEXT NOT NULL,
-            created REAL NOT NULL
-        );
-        CREATE TABLE offsets (doc_id TEXT PRIMARY KEY, data BLOB NOT NULL);
-        CREATE TABLE signatures (content_hash TEXT PRIMARY KEY, data BLOB NOT NULL);
-        CREATE TABLE work (
-            stage TEXT NOT NULL, item TEXT NOT NULL, key TEXT NOT NULL,
-            PRIMARY KEY (stage, item)
-        );
-        CREATE TABLE units (
-            unit_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, parent_id TEXT, level INTEGER,
-            marker TEXT, headline TEXT, start INTEGER, end INTEGER, kind TEXT,
-            label TEXT, label_score REAL, ord INTEGER
-        );
-        CREATE INDEX units_doc ON units(doc_id, ord);
-        CREATE TABLE sentences (
-            doc_id TEXT NOT NULL, idx INTEGER NOT NULL, start INTEGER, end INTEGER,
-            PRIMARY KEY (doc_id, idx)
-        );
-        CREATE TABLE tokens (doc_id TEXT PRIMARY KEY, data BLOB NOT NULL);
-        CREATE TABLE models (name TEXT PRIMARY KEY, key TEXT, data BLOB, info TEXT);
-        CREATE TABLE runs (
-            run_id INTEGER PRIMARY KEY AUTOINCREMENT, started REAL, ended REAL,
-            status TEXT, command TEXT, config_hash TEXT, config TEXT, versions TEXT,
-            seeds TEXT, stages TEXT
-        );
-        CREATE TABLE run_files (
-            run_id INTEGER, source TEXT, outcome TEXT, reason TEXT,
-            PRIMARY KEY (run_id, source)
-        );
-        """,
-    ),
-    (
-        "0002_doc_errors",
-        """
-        CREATE TABLE doc_errors (
-            stage TEXT NOT NULL, doc_id TEXT NOT NULL, key TEXT NOT NULL, reason TEXT NOT NULL,
-            PRIMARY KEY (stage, doc_id)
-        );
-        """,
-    ),
-    (
-        "0003_document_note_and_skipped",
-        """
-        ALTER TABLE documents ADD COLUMN note TEXT;
-        CREATE TABLE skipped_files (source TEXT PRIMARY KEY, reason TEXT NOT NULL);
-        """,
-    ),
-    (
-        "0004_analysis",
-        """
-        CREATE TABLE links (
-            doc_id TEXT NOT NULL, source_unit TEXT NOT NULL, target_unit TEXT NOT NULL,
-            score REAL, reasons TEXT, PRIMARY KEY (source_unit, target_unit)
-        );
-        CREATE INDEX links_doc ON links(doc_id);
-        CREATE TABLE themes (theme_id TEXT PRIMARY KEY, kind TEXT, label TEXT, info TEXT);
-        CREATE TABLE unit_themes (
-            unit_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, kind TEXT, theme_id TEXT, score REAL
-        );
-        CREATE INDEX unit_themes_doc ON unit_themes(doc_id);
-        CREATE TABLE item_topics (
-            model TEXT NOT NULL, item_id TEXT NOT NULL, doc_id TEXT NOT NULL, weights TEXT,
-            PRIMARY KEY (model, item_id)
-        );
-        CREATE INDEX item_topics_doc ON item_topics(doc_id);
-        CREATE TABLE results (name TEXT PRIMARY KEY, key TEXT, data TEXT);
-        """,
-    ),
-    (
-        "0005_sentence_search",
-        """
-        CREATE VIRTUAL TABLE sentence_fts USING fts5(
-            words, doc_id UNINDEXED, start UNINDEXED, end UNINDEXED, tokenize='unicode61'
-        );
-        """,
-    ),
-    (
-        "0006_reviews",
-        """
-        CREATE TABLE reviews (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT, unit_id TEXT NOT NULL, label TEXT NOT NULL,
-            coder TEXT, note TEXT, file TEXT, at REAL
-        );
-        CREATE INDEX reviews_unit ON reviews(unit_id);
-        """,
-    ),
-]
 
-# Tables whose rows derive from one document (dropped with it, or when it turns duplicate).
-DERIVED_TABLES = ("units", "sentences", "tokens", "doc_errors", "links", "unit_themes",
-                  "item_topics")
 
 DOC_COLUMNS = (
     "doc_id source status text title province city county code year authors script "
@@ -138,7 +37,7 @@ class StoreDamaged(RuntimeError):
     """The store file is not a usable database; the message says what to do."""
 
 
-class Store:
+class Store(AnalysisTables):
     """A thin typed layer over one SQLite database."""
 
     def __init__(self, path: Path | str, *, read_only: bool = False):
@@ -344,21 +243,6 @@ class Store:
             [(doc_id, i, s, e) for i, (s, e) in enumerate(spans)],
         )
 
-    def replace_sentence_words(self, doc_id: str,
-                               rows: Iterable[tuple[int, int, str]]) -> None:
-        """Index one document's sentences (start, end, space-joined words) for search."""
-        self.conn.execute("DELETE FROM sentence_fts WHERE doc_id=?", (doc_id,))
-        self.conn.executemany("INSERT INTO sentence_fts (words, doc_id, start, end) "
-                              "VALUES (?, ?, ?, ?)", [(w, doc_id, s, e) for s, e, w in rows])
-
-    def search_sentences(self, query: str, limit: int) -> Iterator[tuple[str, int, int]]:
-        """(doc_id, start, end) of sentences matching an FTS5 query, in document order."""
-        rows = self.conn.execute(
-            "SELECT f.doc_id, f.start, f.end FROM sentence_fts f JOIN documents d "
-            "USING (doc_id) WHERE sentence_fts MATCH ? AND d.status='ok' "
-            "ORDER BY d.ord, f.start LIMIT ?", (query, limit))
-        yield from ((d, int(s), int(e)) for d, s, e in rows)
-
     def iter_sentences(self, doc_id: str) -> Iterator[tuple[int, int]]:
         """Sentence spans (start, end) of a document, in order."""
         rows = self.conn.execute(
@@ -420,82 +304,6 @@ class Store:
         self.conn.executemany("DELETE FROM work WHERE item=?", ids)
         if not keep_documents:
             self.conn.executemany("DELETE FROM documents WHERE doc_id=?", ids)
-
-    # -- analysis: links, themes, topic weights, corpus-level results -------------------
-    def replace_links(self, doc_id: str,
-                      links: Iterable[tuple[str, str, float, list[str]]]) -> None:
-        """Replace one document's problem → countermeasure links."""
-        self.conn.execute("DELETE FROM links WHERE doc_id=?", (doc_id,))
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?, ?)",
-            [(doc_id, s, t, score, json.dumps(list(r), ensure_ascii=False))
-             for s, t, score, r in links])
-
-    def iter_links(self) -> Iterator[tuple[str, str, str, float, list[str]]]:
-        """(doc_id, source_unit, target_unit, score, reasons) in document order."""
-        rows = self.conn.execute(
-            "SELECT l.* FROM links l JOIN documents d USING (doc_id) "
-            "ORDER BY d.ord, l.source_unit, l.target_unit")
-        for doc_id, source, target, score, reasons in rows:
-            yield doc_id, source, target, score, json.loads(reasons or "[]")
-
-    def replace_themes(self, themes: Iterable[tuple[str, str, str, dict[str, Any]]],
-                       assignments: Iterable[tuple[str, str, str, str | None, float | None]]
-                       ) -> None:
-        """Replace all themes (id, kind, label, info) and unit → theme assignments."""
-        self.conn.execute("DELETE FROM themes")
-        self.conn.execute("DELETE FROM unit_themes")
-        self.conn.executemany("INSERT INTO themes VALUES (?, ?, ?, ?)",
-                              [(i, k, lab, json.dumps(info, ensure_ascii=False))
-                               for i, k, lab, info in themes])
-        self.conn.executemany("INSERT OR REPLACE INTO unit_themes VALUES (?, ?, ?, ?, ?)",
-                              list(assignments))
-
-    def iter_themes(self) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
-        """(theme_id, kind, label, info) of every theme."""
-        for theme_id, kind, label, info in self.conn.execute(
-                "SELECT * FROM themes ORDER BY kind, theme_id"):
-            yield theme_id, kind, label, json.loads(info or "{}")
-
-    def iter_unit_themes(self) -> Iterator[tuple[str, str, str, str | None, float | None]]:
-        """(unit_id, doc_id, kind, theme_id or None, score) of every clustered unit."""
-        yield from self.conn.execute("SELECT * FROM unit_themes ORDER BY doc_id, unit_id")
-
-    def get_unit_themes(self) -> dict[str, tuple[str | None, float | None]]:
-        """unit_id → (theme_id or None when unassigned, score)."""
-        return {u: (t, s) for u, _d, _k, t, s in self.conn.execute("SELECT * FROM unit_themes")}
-
-    def replace_item_topics(self, model: str, rows: Iterable[tuple[str, str, list[float]]],
-                            keep_others: bool = False) -> None:
-        """Store topic weights of modelling items (item_id, doc_id, weights) for a model."""
-        if not keep_others:
-            self.conn.execute("DELETE FROM item_topics WHERE model=?", (model,))
-        self.conn.executemany("INSERT OR REPLACE INTO item_topics VALUES (?, ?, ?, ?)",
-                              [(model, i, d, json.dumps(w)) for i, d, w in rows])
-
-    def iter_item_topics(self, model: str) -> Iterator[tuple[str, str, list[float]]]:
-        """(item_id, doc_id, weights) of a topic model's items."""
-        for item, doc, weights in self.conn.execute(
-                "SELECT item_id, doc_id, weights FROM item_topics WHERE model=? ORDER BY item_id",
-                (model,)):
-            yield item, doc, json.loads(weights)
-
-    def put_result(self, name: str, key: str, data: Any) -> None:
-        """Store a corpus-level result (JSON-ready) under a name and the key it was made for."""
-        self.conn.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
-                          (name, key, json.dumps(data, ensure_ascii=False, sort_keys=True)))
-
-    def iter_results(self, prefix: str) -> Iterator[tuple[str, str, Any]]:
-        """(name, key, data) of the stored results whose name starts with ``prefix``."""
-        rows = self.conn.execute("SELECT name, key, data FROM results WHERE name LIKE ? "
-                                 "ORDER BY name", (prefix.replace("%", "") + "%",))
-        for name, key, data in rows:
-            yield name, key, json.loads(data)
-
-    def get_result(self, name: str) -> tuple[str, Any] | None:
-        """(key, data) of a stored corpus-level result."""
-        row = self.conn.execute("SELECT key, data FROM results WHERE name=?", (name,)).fetchone()
-        return (row[0], json.loads(row[1])) if row else None
 
     # -- human review codes ------------------------------------------------------------
     def put_reviews(self, codes: Iterable[Any], file: str) -> int:

@@ -1,0 +1,111 @@
+"""The store's analysis tables: sentence search, links, themes, topic weights, results.
+
+A mixin of :class:`pipeline.store.Store` (all SQL stays in the store modules); it uses
+the connection the store opened.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+
+class AnalysisTables:
+    """Methods over the tables the analysis stages (segment search, topics, graph) write."""
+
+    conn: sqlite3.Connection
+
+    # -- keyword search over segmented sentences ------------------------------------------
+    def replace_sentence_words(self, doc_id: str,
+                               rows: Iterable[tuple[int, int, str]]) -> None:
+        """Index one document's sentences (start, end, space-joined words) for search."""
+        self.conn.execute("DELETE FROM sentence_fts WHERE doc_id=?", (doc_id,))
+        self.conn.executemany("INSERT INTO sentence_fts (words, doc_id, start, end) "
+                              "VALUES (?, ?, ?, ?)", [(w, doc_id, s, e) for s, e, w in rows])
+
+    def search_sentences(self, query: str, limit: int) -> Iterator[tuple[str, int, int]]:
+        """(doc_id, start, end) of sentences matching an FTS5 query, in document order."""
+        rows = self.conn.execute(
+            "SELECT f.doc_id, f.start, f.end FROM sentence_fts f JOIN documents d "
+            "USING (doc_id) WHERE sentence_fts MATCH ? AND d.status='ok' "
+            "ORDER BY d.ord, f.start LIMIT ?", (query, limit))
+        yield from ((d, int(s), int(e)) for d, s, e in rows)
+
+
+    # -- analysis: links, themes, topic weights, corpus-level results -------------------
+    def replace_links(self, doc_id: str,
+                      links: Iterable[tuple[str, str, float, list[str]]]) -> None:
+        """Replace one document's problem → countermeasure links."""
+        self.conn.execute("DELETE FROM links WHERE doc_id=?", (doc_id,))
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?, ?)",
+            [(doc_id, s, t, score, json.dumps(list(r), ensure_ascii=False))
+             for s, t, score, r in links])
+
+    def iter_links(self) -> Iterator[tuple[str, str, str, float, list[str]]]:
+        """(doc_id, source_unit, target_unit, score, reasons) in document order."""
+        rows = self.conn.execute(
+            "SELECT l.* FROM links l JOIN documents d USING (doc_id) "
+            "ORDER BY d.ord, l.source_unit, l.target_unit")
+        for doc_id, source, target, score, reasons in rows:
+            yield doc_id, source, target, score, json.loads(reasons or "[]")
+
+    def replace_themes(self, themes: Iterable[tuple[str, str, str, dict[str, Any]]],
+                       assignments: Iterable[tuple[str, str, str, str | None, float | None]]
+                       ) -> None:
+        """Replace all themes (id, kind, label, info) and unit → theme assignments."""
+        self.conn.execute("DELETE FROM themes")
+        self.conn.execute("DELETE FROM unit_themes")
+        self.conn.executemany("INSERT INTO themes VALUES (?, ?, ?, ?)",
+                              [(i, k, lab, json.dumps(info, ensure_ascii=False))
+                               for i, k, lab, info in themes])
+        self.conn.executemany("INSERT OR REPLACE INTO unit_themes VALUES (?, ?, ?, ?, ?)",
+                              list(assignments))
+
+    def iter_themes(self) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+        """(theme_id, kind, label, info) of every theme."""
+        for theme_id, kind, label, info in self.conn.execute(
+                "SELECT * FROM themes ORDER BY kind, theme_id"):
+            yield theme_id, kind, label, json.loads(info or "{}")
+
+    def iter_unit_themes(self) -> Iterator[tuple[str, str, str, str | None, float | None]]:
+        """(unit_id, doc_id, kind, theme_id or None, score) of every clustered unit."""
+        yield from self.conn.execute("SELECT * FROM unit_themes ORDER BY doc_id, unit_id")
+
+    def get_unit_themes(self) -> dict[str, tuple[str | None, float | None]]:
+        """unit_id → (theme_id or None when unassigned, score)."""
+        return {u: (t, s) for u, _d, _k, t, s in self.conn.execute("SELECT * FROM unit_themes")}
+
+    def replace_item_topics(self, model: str, rows: Iterable[tuple[str, str, list[float]]],
+                            keep_others: bool = False) -> None:
+        """Store topic weights of modelling items (item_id, doc_id, weights) for a model."""
+        if not keep_others:
+            self.conn.execute("DELETE FROM item_topics WHERE model=?", (model,))
+        self.conn.executemany("INSERT OR REPLACE INTO item_topics VALUES (?, ?, ?, ?)",
+                              [(model, i, d, json.dumps(w)) for i, d, w in rows])
+
+    def iter_item_topics(self, model: str) -> Iterator[tuple[str, str, list[float]]]:
+        """(item_id, doc_id, weights) of a topic model's items."""
+        for item, doc, weights in self.conn.execute(
+                "SELECT item_id, doc_id, weights FROM item_topics WHERE model=? ORDER BY item_id",
+                (model,)):
+            yield item, doc, json.loads(weights)
+
+    def put_result(self, name: str, key: str, data: Any) -> None:
+        """Store a corpus-level result (JSON-ready) under a name and the key it was made for."""
+        self.conn.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
+                          (name, key, json.dumps(data, ensure_ascii=False, sort_keys=True)))
+
+    def iter_results(self, prefix: str) -> Iterator[tuple[str, str, Any]]:
+        """(name, key, data) of the stored results whose name starts with ``prefix``."""
+        rows = self.conn.execute("SELECT name, key, data FROM results WHERE name LIKE ? "
+                                 "ORDER BY name", (prefix.replace("%", "") + "%",))
+        for name, key, data in rows:
+            yield name, key, json.loads(data)
+
+    def get_result(self, name: str) -> tuple[str, Any] | None:
+        """(key, data) of a stored corpus-level result."""
+        row = self.conn.execute("SELECT key, data FROM results WHERE name=?", (name,)).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
