@@ -207,6 +207,23 @@ def test_a_lead_line_heads_the_paragraph_after_it() -> None:
     assert text[paragraphs[0].start : paragraphs[0].end].endswith("完成造林一万亩。")
 
 
+def test_a_closing_leadin_stays_outside_the_paragraph_unit() -> None:
+    # "其主要做法是：" introduces the headings after it (the tagger reads it as their lead-in)
+    text = (
+        "【合成样例】某县推进高标准农田建设的经验做法\n"
+        "近年来，某县累计建成高标准农田四十万亩，粮食总产稳定增长。其主要做法是：\n"
+        "一、坚持规划引领\n县里编制了建设规划，分解任务到乡镇。\n"
+        "二、坚持多元投入\n县财政每年安排配套资金三千万元。\n"
+        "为巩固建设成果，重点抓好以下工作：\n"
+    )
+    units = parse_outline(text)
+    opening = units[0]
+    assert opening.kind == "para"
+    assert opening.headline == "近年来，某县累计建成高标准农田四十万亩，粮食总产稳定增长"
+    assert text[opening.start : opening.end].endswith("稳定增长。")
+    assert not any(u.headline.startswith("为巩固建设成果") for u in units)  # a lead-in alone
+
+
 def test_paragraph_units_can_be_switched_off() -> None:
     units = parse_outline(GOVERNMENT_REPORT, options=OutlineOptions(paragraph_units=False))
     assert {u.kind for u in units} == {"heading", "enum"}

@@ -181,6 +181,8 @@ RE_LIST_TAIL = re.compile(r"[，,、]?\s*等等?\s*$")
 # The colon that ends a list's lead-in: "主要是：" / "主要表现在："
 # or a "主要是" without one ("…仍然不少，主要是外部环境变化影响加深，…")
 RE_LIST_COLON = re.compile(r"[：:]|主要(?:是|有|表现[在为])(?![：:])")
+# A paragraph that ends in a colon introduces what follows: "近年来，…其主要做法是："
+RE_LEADIN_END = re.compile(r"[：:]\s*$")
 # A comma or sentence end: the line is (a piece of) body text, not a title or a name
 RE_CLAUSE_BREAK = re.compile(r"[，,。！？；!?;]")
 # How a paragraph ends: a sentence end or a colon, maybe in quotes ("…解决。" / "…如下：" / "…。”")

@@ -21,7 +21,8 @@ Which body paragraphs are units (:func:`paragraph_units`):
   that item. A paragraph that opens with a short lead, a speech's vocative ("各位代表，…"
   turns to a new topic) or a list of problems is a unit anywhere. A paragraph holding
   enumeration items ("…主要表现在：一是…二是…") is not: its items are the units and its
-  opening their lead-in. (In a lead-paragraph document it is, and its items nest in it:
+  opening their lead-in; nor is a paragraph that ends in a colon ("其主要做法是："), the
+  lead-in of what follows. (In a lead-paragraph document it is, and its items nest in it:
   "一年来，全市经济社会发展稳中有进。一是…二是…".)
 
 A short line that is one lead sentence ("生态底色更加亮丽。") heads the paragraph after
@@ -209,6 +210,8 @@ def paragraph_units(
             continue  # the rest of a sentence a line break cut: "…达到1." + "2万人次…"
         if info.has_enum and not every:
             continue  # "…主要表现在：(1)…；(2)…": its items are the units, this their lead-in
+        if pat.RE_LEADIN_END.search(info.text) and _leadin_start(info.text) == 0:
+            continue  # "为实现上述目标，要重点抓好以下工作：": the lead-in of what follows
         if not (every or is_open or opens_with_lead(info.text, options)
                 or pat.RE_VOCATIVE.match(info.text) or lists_problems(info.text)):
             continue
@@ -247,12 +250,32 @@ def _continues(lines: Sequence[LineInfo], previous: int, index: int) -> bool:
     return not pat.RE_PARAGRAPH_END.search(lines[previous].text)
 
 
+def _leadin_start(paragraph: str) -> int | None:
+    """Where a closing lead-in ("…其主要做法是：") starts, or None when the paragraph
+    does not end in one; 0 when the whole paragraph is that lead-in."""
+    if not pat.RE_LEADIN_END.search(paragraph):
+        return None
+    ends = list(pat.RE_CLAUSE_SENTENCE.finditer(paragraph))
+    if not ends:
+        return 0
+    start = ends[-1].end()
+    while start < len(paragraph) and paragraph[start] in "”’」』）) \u3000":
+        start += 1
+    return start
+
+
 def _unit(info: LineInfo, index: int, end: int, options: ParagraphOptions) -> ParagraphUnit:
     _start, dash = lead_start(info.text)
     headline = lead_headline(info.text, max_chars=options.max_headline_chars)
+    leadin = _leadin_start(info.text)
+    if leadin and end == info.end:
+        # "…累计建成高标准农田42万亩。其主要做法是：" — the closing lead-in introduces the
+        # headings after the paragraph (and frames their labels), so the unit stops before it
+        end = info.start + len(info.text[:leadin].rstrip())
     clauses = tuple(
         (info.start + s, info.start + e, head)
         for s, e, head in listed_clauses(info.text, max_chars=options.max_clause_chars)
+        if info.start + e <= end
     )
     marker = dash if info.text.startswith(dash) and dash else ""
     return ParagraphUnit(info.start, end, index, marker, headline, clauses)
