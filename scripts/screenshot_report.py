@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     report = args.target if args.target.suffix == ".html" else args.target / "report.html"
     if args.example:
-        from pipeline.outputs.report_data import example_report_data
+        from pipeline.outputs.report_example import example_report_data
         from pipeline.outputs.report_html import write_report
 
         write_report(report, example_report_data(args.example),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.outputs.report_data import example_report_data
+from pipeline.outputs.report_example import example_report_data
 from pipeline.outputs.report_html import write_report
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")

@@ -26,12 +26,11 @@ from pipeline.outputs.report_data import (
     ReportData,
     Theme,
     ThemeGraph,
-    example_report_data,
 )
+from pipeline.outputs.report_example import example_report_data
+from pipeline.outputs.report_graph_layout import column_positions, count_crossings
 from pipeline.outputs.report_html import (
     SECTIONS,
-    column_positions,
-    count_crossings,
     render_report,
     write_atomically,
     write_report,

@@ -24,6 +24,7 @@ Files and columns (CSV files are UTF-8 with a BOM, ``utf-8-sig``, so Excel reads
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
@@ -32,6 +33,7 @@ import tempfile
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,7 @@ from pipeline.analysis.topics_select import KSelection, coherence_scores
 
 MODEL_MAGIC = b"DIAOYAN-TOPICS\x00"
 MAP_TERMS = 30  # terms listed per topic in the HTML map
+MAP_RESOURCE = "topic_map.html"  # the map's page, its data left as __DATA__
 
 
 @dataclass(frozen=True)
@@ -331,6 +334,12 @@ def topic_map_data(model: FittedModel, prepared: Prepared, summaries: Sequence[T
     }
 
 
+@functools.cache
+def map_template() -> str:
+    """The page of the topic map (``resources/topic_map.html``); ``__DATA__`` marks its data."""
+    return resources.files("pipeline.resources").joinpath(MAP_RESOURCE).read_text(encoding="utf-8")
+
+
 def write_topic_map_html(path: Path, model: FittedModel, prepared: Prepared,
                          summaries: Sequence[TopicSummary], options: TopicOptions) -> None:
     """Write topic_map.html: an offline intertopic map with clickable term bars.
@@ -344,93 +353,6 @@ def write_topic_map_html(path: Path, model: FittedModel, prepared: Prepared,
     data = json.dumps(topic_map_data(model, prepared, summaries, options),
                       ensure_ascii=False, sort_keys=True)
     # "<" escaped so no report text can close the script element.
-    page = MAP_TEMPLATE.replace("__DATA__", data.replace("<", "\\u003c"))
+    page = map_template().replace("__DATA__", data.replace("<", "\\u003c"))
     atomic_write(path, lambda handle: handle.write(page))
 
-
-MAP_TEMPLATE = r"""<!DOCTYPE html>
-<html lang="zh"><head><meta charset="utf-8"><title>主题地图 Topic map</title>
-<style>
-body{font-family:sans-serif;margin:16px;color:#222}
-#wrap{display:flex;gap:24px;flex-wrap:wrap}
-svg{border:1px solid #ccc;background:#fafafa}
-circle{fill:#1f77b4;fill-opacity:.45;stroke:#1f77b4;cursor:pointer}
-circle.on{fill:#d62728;stroke:#d62728}
-.row{display:flex;align-items:center;font-size:13px;height:18px}
-.row span{width:110px;text-align:right;padding-right:6px;white-space:nowrap;overflow:hidden}
-.bar{position:relative;height:13px;width:360px}
-.bar div{position:absolute;left:0;top:0;height:13px;max-width:360px}
-.all{background:#c7d4e2}.in{background:#d62728;opacity:.8}
-#caption{font-weight:bold;margin:4px 0 8px}
-</style></head><body>
-<h2>主题地图 Topic map</h2>
-<p>圆心距离: 主题词分布的 Jensen–Shannon 距离 (MDS); 面积: 语料词数占比. 点击圆圈查看主题词;
-灰条 = 全语料频率, 红条 = 该主题中的估计频率. Circle distance: Jensen–Shannon distance of topics;
-area: share of tokens. Click a circle; grey bar: corpus frequency, red: estimated in topic.</p>
-<div id="wrap"><svg id="map" width="440" height="440" viewBox="0 0 440 440"></svg>
-<div><label>λ <input id="lam" type="range" min="0" max="1" step="0.1">
-<span id="lamv"></span></label><div id="caption"></div><div id="bars"></div></div></div>
-<script type="application/json" id="data">__DATA__</script>
-<script>
-const D = JSON.parse(document.getElementById("data").textContent);
-const NS = "http://www.w3.org/2000/svg", svg = document.getElementById("map");
-const lam = document.getElementById("lam"); let chosen = null;
-lam.value = D.lambda;
-function el(tag, attrs, parent) {
-  const e = document.createElementNS(NS, tag);
-  for (const k in attrs) e.setAttribute(k, attrs[k]);
-  parent.appendChild(e); return e;
-}
-el("line", {x1: 20, y1: 220, x2: 420, y2: 220, stroke: "#ddd"}, svg);
-el("line", {x1: 220, y1: 20, x2: 220, y2: 420, stroke: "#ddd"}, svg);
-const maxShare = Math.max(...D.topics.map(t => t.share), 1e-9);
-// Biggest first, so a small topic is drawn over, and clickable on, a big neighbour.
-for (const t of [...D.topics].sort((a, b) => b.share - a.share || a.id - b.id)) {
-  const cx = 220 + t.x * 170, cy = 220 - t.y * 170, r = 8 + 40 * Math.sqrt(t.share / maxShare);
-  const c = el("circle", {cx: cx, cy: cy, r: r, id: "c" + t.id}, svg);
-  el("title", {}, c).textContent = t.id + ": " + t.label;
-  c.addEventListener("click", () => { chosen = (chosen === t.id) ? null : t.id; draw(); });
-  const n = el("text", {x: cx, y: cy + 4, "text-anchor": "middle", "font-size": 12}, svg);
-  n.textContent = t.id; n.style.pointerEvents = "none";
-}
-function row(term, all, inside, scale) {
-  const r = document.createElement("div"); r.className = "row";
-  const s = document.createElement("span"); s.textContent = term; r.appendChild(s);
-  const b = document.createElement("div"); b.className = "bar";
-  const a = document.createElement("div"); a.className = "all";
-  a.style.width = (360 * all / scale) + "px"; b.appendChild(a);
-  if (inside !== null) {
-    const i = document.createElement("div"); i.className = "in";
-    i.style.width = (360 * inside / scale) + "px"; b.appendChild(i);
-  }
-  r.appendChild(b); return r;
-}
-function draw() {
-  const L = parseFloat(lam.value), bars = document.getElementById("bars");
-  document.getElementById("lamv").textContent = L.toFixed(1);
-  document.querySelectorAll("circle").forEach(c => c.classList.remove("on"));
-  bars.replaceChildren();
-  const cap = document.getElementById("caption");
-  if (chosen === null) {
-    cap.textContent = "全语料高频词 Most frequent terms";
-    const scale = D.overall[0][1] * D.total;
-    for (const [w, p] of D.overall) bars.appendChild(row(w, p * D.total, null, scale));
-    return;
-  }
-  const t = D.topics.find(x => x.id === chosen);
-  document.getElementById("c" + t.id).classList.add("on");
-  const pct = (100 * t.share).toFixed(1);
-  cap.textContent = "主题 Topic " + t.id + ": " + t.label + " (" + pct + "%)";
-  const ranked = t.terms.map(([w, phi, pw]) => [w, phi, pw,
-    L * Math.log(phi) + (1 - L) * Math.log(phi / pw)]).sort((a, b) => b[3] - a[3]).slice(0, 30);
-  const scale = Math.max(...ranked.map(x => x[2] * D.total));
-  for (const [w, phi, pw] of ranked) {
-    bars.appendChild(row(w, pw * D.total, phi * t.share * D.total, scale));
-  }
-}
-lam.addEventListener("input", draw);
-const linked = /^#topic=(\d+)$/.exec(location.hash);  // a link can open one topic
-if (linked && D.topics.some(x => x.id === +linked[1])) chosen = +linked[1];
-draw();
-</script></body></html>
-"""
