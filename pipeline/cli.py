@@ -339,8 +339,8 @@ def eval_command(out_dir: Path, gold_paths: tuple[Path, ...], split_paths: tuple
         click.echo("\n".join(line for line in format_parts(results).splitlines()
                              if line.startswith(("  links", "  themes"))))
         return
-        click.echo(json.dumps(results, ensure_ascii=False, indent=1) if as_json
-                   else format_parts(results))
+    click.echo(json.dumps(results, ensure_ascii=False, indent=1) if as_json
+               else format_parts(results))
 
 
 @cli.command()

@@ -12,13 +12,17 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from pipeline.records import Document, Region, Unit
+from pipeline.records import Document, Unit
 from pipeline.store_analysis import AnalysisTables
-from pipeline.store_schema import DERIVED_TABLES, MIGRATIONS
+from pipeline.store_schema import (  # noqa: F401  (row mappers re-exported)
+    DERIVED_TABLES,
+    MIGRATIONS,
+    document_from_row,
+    document_row,
+)
 
 STORE_FILENAME = "diaoyan.sqlite"
 
@@ -377,32 +381,3 @@ def damaged_message(path: str, exc: Exception) -> str:
     """One line saying the store is damaged and how to recover."""
     return (f"the store {path} is damaged ({exc}); move it aside and rebuild from the corpus "
             "with `diaoyan run CORPUS --out OUT --rebuild`")
-
-
-def document_row(doc: Document, content_hash: str | None, ord_: int) -> dict[str, Any]:
-    """Flatten a Document into a documents-table row."""
-    row = asdict(doc)
-    region = row.pop("region")
-    row.update(region)
-    row["authors"] = json.dumps(list(doc.authors), ensure_ascii=False)
-    row["warnings"] = json.dumps(list(doc.warnings), ensure_ascii=False)
-    row["captions"] = json.dumps([list(c) for c in doc.captions])
-    row["placeholders"] = int(doc.placeholders)
-    row["content_hash"] = content_hash
-    row["ord"] = ord_
-    return row
-
-
-def document_from_row(row: sqlite3.Row) -> Document:
-    """Rebuild a Document from a documents-table row."""
-    return Document(
-        doc_id=row["doc_id"], source=row["source"], status=row["status"], text=row["text"],
-        title=row["title"],
-        region=Region(row["province"], row["city"], row["county"], row["code"]),
-        year=row["year"], authors=tuple(json.loads(row["authors"] or "[]")),
-        script=row["script"] or "simplified", placeholders=bool(row["placeholders"]),
-        error=row["error"], duplicate_of=row["duplicate_of"], fmt=row["fmt"],
-        encoding=row["encoding"], warnings=tuple(json.loads(row["warnings"] or "[]")),
-        captions=tuple(tuple(c) for c in json.loads(row["captions"] or "[]")),
-        note=row["note"],
-    )

@@ -6,6 +6,13 @@ edit of an old one, so every existing store upgrades itself (as sqlite-utils doe
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from dataclasses import asdict
+from typing import Any
+
+from pipeline.records import Document, Region
+
 MIGRATIONS: list[tuple[str, str]] = [
     (
         "0001_initial",
@@ -110,3 +117,32 @@ MIGRATIONS: list[tuple[str, str]] = [
 # Tables whose rows derive from one document (dropped with it, or when it turns duplicate).
 DERIVED_TABLES = ("units", "sentences", "tokens", "doc_errors", "links", "unit_themes",
                   "item_topics")
+
+
+def document_row(doc: Document, content_hash: str | None, ord_: int) -> dict[str, Any]:
+    """Flatten a Document into a documents-table row."""
+    row = asdict(doc)
+    region = row.pop("region")
+    row.update(region)
+    row["authors"] = json.dumps(list(doc.authors), ensure_ascii=False)
+    row["warnings"] = json.dumps(list(doc.warnings), ensure_ascii=False)
+    row["captions"] = json.dumps([list(c) for c in doc.captions])
+    row["placeholders"] = int(doc.placeholders)
+    row["content_hash"] = content_hash
+    row["ord"] = ord_
+    return row
+
+
+def document_from_row(row: sqlite3.Row) -> Document:
+    """Rebuild a Document from a documents-table row."""
+    return Document(
+        doc_id=row["doc_id"], source=row["source"], status=row["status"], text=row["text"],
+        title=row["title"],
+        region=Region(row["province"], row["city"], row["county"], row["code"]),
+        year=row["year"], authors=tuple(json.loads(row["authors"] or "[]")),
+        script=row["script"] or "simplified", placeholders=bool(row["placeholders"]),
+        error=row["error"], duplicate_of=row["duplicate_of"], fmt=row["fmt"],
+        encoding=row["encoding"], warnings=tuple(json.loads(row["warnings"] or "[]")),
+        captions=tuple(tuple(c) for c in json.loads(row["captions"] or "[]")),
+        note=row["note"],
+    )

@@ -142,3 +142,24 @@ def test_review_export_import_kappa_and_eval(tmp_path):
     assert result.exit_code == 0 and "label accuracy" in result.output
     again = runner.invoke(cli, ["run", str(corpus), "--out", str(out)])
     assert "classifier trained" in again.output  # the codes retrain the tagger
+
+
+def test_eval_over_several_gold_files_with_a_split(tmp_path):
+    corpus, out = tmp_path / "c", tmp_path / "o"
+    write_corpus(corpus)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["run", str(corpus), "--out", str(out)]).exit_code == 0
+    gold = {"docs": {"a.txt": {"items": [{"key": "水源保障不足", "label": "problem"},
+                                         {"key": "加强水源建设", "label": "countermeasure"}],
+                               "links_primary": [["水源保障不足", "加强水源建设"]],
+                               "region": None}}}
+    first, second = tmp_path / "g1.json", tmp_path / "g2.json"
+    first.write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    second.write_text(json.dumps({"docs": {}}), encoding="utf-8")
+    split = tmp_path / "split.json"
+    split.write_text(json.dumps({"heldout": ["a.txt"]}), encoding="utf-8")
+    result = runner.invoke(cli, ["eval", str(out), "--gold", str(first), "--gold", str(second),
+                                 "--split", str(split)])
+    assert result.exit_code == 0, result.output
+    assert "[dev] 0 documents" in result.output and "[heldout] 1 documents" in result.output
+    assert "items 2/2 found" in result.output and "links (1 documents)" in result.output

@@ -1,10 +1,14 @@
 """Tests of metadata extraction: title, authors, year, placeholders, region."""
 
+import csv
 import json
+from pathlib import Path
 
 import pytest
 
+from pipeline import readers
 from pipeline.records import Region
+from pipeline.text.clean import clean
 from pipeline.text.metadata import (
     MetadataOptions,
     extract_metadata,
@@ -13,7 +17,7 @@ from pipeline.text.metadata import (
     has_placeholders,
     parse_names,
 )
-from tests.conftest import GOLD, SEEDS
+from tests.conftest import GOLD, PROVINCES, REPO, SEEDS
 
 MARKER = "【合成样例】本文为 diaoyan 自拟的示例报告，非真实文本。"
 
@@ -117,10 +121,11 @@ def test_extract_metadata_synthetic():
     assert meta.region == Region("甘肃省", "张掖市", "临泽县", "620723")
 
 
-def test_title_hint_wins():
+def test_title_hint_is_a_fallback():
     text = "关于甲的调研报告\n正文。"
-    meta = extract_metadata(text, title_hint="站点标题", options=MetadataOptions())
-    assert meta.title == "站点标题"
+    assert extract_metadata(text, title_hint="站点标题", options=MetadataOptions()).title == (
+        "关于甲的调研报告")
+    assert extract_metadata("正文。", title_hint="站点标题").title == "站点标题"
 
 
 def _seed(prefix):
@@ -147,3 +152,54 @@ def test_seed_metadata_against_gold():
     assert list(meta.authors) == gold["authors"]
     assert (meta.region.province or "") + (meta.region.city or "") == gold["region"]
     assert meta.placeholders is False
+
+
+@pytest.fixture(scope="module")
+def province_reports():
+    """Metadata of every provincial government work report of 2026, read and cleaned as
+    ingest does, with the publisher's row of SOURCES.tsv and our gold, if any."""
+    if not (PROVINCES / "SOURCES.tsv").is_file():
+        pytest.skip("../shared/corpus/provinces-2026 not present")
+    with (PROVINCES / "SOURCES.tsv").open(encoding="utf-8") as handle:
+        sources = {row["file"]: row for row in csv.DictReader(handle, delimiter="\t")}
+    gold_path = REPO / "tests" / "gold" / "provinces-2026.json"
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))["docs"]
+    reports = {}
+    for name, row in sources.items():
+        extracted = readers.read_file(PROVINCES / name)
+        cleaned = clean(extracted.text, title_hint=extracted.title)
+        meta = extract_metadata(cleaned.text, title_hint=cleaned.title_hint, source_name=name)
+        reports[name] = (meta, row, gold.get(name))
+    return reports
+
+
+def _acceptable_titles(row: dict, gold: dict | None) -> set[str]:
+    """Our gold title; the publisher's title (the fuller site headline is an acceptable
+    reading) and, for reports without gold, its tail as printed (政府工作报告)."""
+    titles = {row["title"]}
+    if gold:
+        titles.add(gold["title"])
+    else:
+        titles |= {row["title"][i:] for i in range(len(row["title"]))
+                   if row["title"][i:].startswith(("政府工作报告", f"{row['year']}年政府工作报告"))}
+    return titles
+
+
+def test_province_reports_get_their_province_only_their_title_and_year(province_reports):
+    wrong = []
+    for name, (meta, row, gold) in sorted(province_reports.items()):
+        region = meta.region
+        if (region.province, region.city, region.county) != (row["province"], None, None):
+            wrong.append((name, "region", region))
+        if meta.title not in _acceptable_titles(row, gold):
+            wrong.append((name, "title", meta.title))
+        if meta.year != 2026:
+            wrong.append((name, "year", meta.year))
+    assert not wrong, wrong
+
+
+def test_province_reports_cover_every_province_once(province_reports):
+    provinces = [meta.region.province for meta, _, _ in province_reports.values()]
+    assert len(provinces) == len(set(provinces)) == len(province_reports)
+    assert all(Path(name).stem.split("_")[1] == meta.region.province
+               for name, (meta, _, _) in province_reports.items())

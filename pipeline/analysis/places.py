@@ -1,10 +1,13 @@
 """Which place a report is about: gazetteer names found in its text, weighed and resolved.
 
-``resolve_region`` scans a text once (leftmost-longest dictionary scan), weighs every
-mention (full names over short ones, the title and the opening over the rest, visits
-and lessons learned elsewhere — 赴浙江学习 — much less), resolves ambiguous names by the
-support of their parent chain and decides whether the report is about a county, a city
-(e.g. several counties of one city) or a province.
+``resolve_region`` scans a text once (leftmost-longest dictionary scan) and weighs every
+mention: full names over short ones; the title, the opening and the issuing body
+(海拉尔区人民政府, 安徽省第十四届人民代表大会) over the rest; visits and lessons learned
+elsewhere (赴浙江学习) and the authors' affiliations (（济南大学，山东济南250022）) much
+less; names inside a company's or a university's name (山东能源, 济南大学) not at all. A
+short or ambiguous name counts only when the rest of the text supports its chain, unless
+nothing else names a place. Which level the report speaks for (province, city or county)
+is decided by :mod:`pipeline.analysis.place_level`.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.analysis.gazetteer import (
     COMMON_FULL_TABLE,
@@ -20,6 +23,13 @@ from pipeline.analysis.gazetteer import (
     Gazetteer,
     RegionOptions,
     load_gazetteer,
+)
+from pipeline.analysis.place_level import (
+    ORGAN_WORDS,
+    SESSION,
+    Evidence,
+    choose_place,
+    speaker_suffix,
 )
 from pipeline.records import Region
 
@@ -32,16 +42,35 @@ RE_FALSE_FOLLOW = {"市": re.compile(r"场"), "区": re.compile(r"[域间块别�
 # A short name followed by 乡/镇/村 names a township: 巴州区凌云乡 is not 凌云县.
 RE_TOWN_FOLLOW = re.compile(r"[乡镇村]")
 
-# Level signals: 全县/我县 (county report), 全市/我市 (city report), 全省 (province).
-RE_COUNTY_SIGNAL = re.compile(r"[全我本该][县旗]")
-RE_DISTRICT_SIGNAL = re.compile(r"[全我本该]区")  # 全区: a district, or an autonomous region
-RE_CITY_SIGNAL = re.compile(r"[全我本该][市州盟]")
-RE_PROVINCE_SIGNAL = re.compile(r"[全我本该]省")
+# A name followed by these is part of an organisation's name: 山东能源集团, 济南大学.
+RE_ORG_FOLLOW = re.compile(
+    r"(?:大学|学院|能源|集团|银行|股份|控股|实业|电力|钢铁|航空|证券|保险|日报|晚报|卫视|电视台|出版社)"
+)
 
-# Context before a mention marking a place visited or learned from: 赴浙江学习, 借鉴安吉经验.
-RE_COMPARISON_BEFORE = re.compile(r"(?:赴|前往|学习|借鉴|参观|考察|对标|取经|外出|先进地区)")
+# Context before a mention marking a place learned from: 学习浙江, 借鉴安吉经验 (赴 alone is
+# also a research visit inside one's own province: 调研组赴临泽县).
+RE_COMPARISON_BEFORE = re.compile(r"(?:学习|借鉴|参观|(?<!总书记)考察|对标|取经|外出|先进地区)")
+# Context before a mention is read back to the last clause break only.
+RE_CLAUSE_BREAK = re.compile(r"[，。；：、！？\n]")
 # Context after a mention: 杭州市余杭区挂职锻炼, 浙江经验.
-RE_COMPARISON_AFTER = re.compile(r"^.{0,4}?(?:挂职|考察|学习|取经|参观|经验|先进)")
+RE_COMPARISON_AFTER = re.compile(r".{0,4}?(?:挂职|考察|学习|取经|参观|经验|先进)")
+# A study visit: 赴浙江省安吉县学习考察, 到安吉参观. The place visited is someone else's
+# throughout the text once the text also names a place of its own.
+RE_VISIT_BEFORE = re.compile(r"(?<![得达受做想看遇感])(?:赴|到|前往)[^，。；、\s]{0,6}$")
+RE_VISIT_AFTER = re.compile(r".{0,8}?(?:学习|考察|参观|取经|观摩|挂职)")
+
+# An anonymised place: X县, XX市, ××区, **县 — the report hides its own place.
+RE_ANONYMISED_PLACE = re.compile(r"(?<![A-Za-z])[XＸ×xｘ*＊]{1,3}(省|市|县|区|州|旗)")
+
+# A body right after a name: 海拉尔区人民政府, 安徽省第十四届人民代表大会, 宁波市十六届人大常委会,
+# 珠海市审计局, 中共东湖区委, 宁波海关. In the opening it is the issuer; anywhere, it shows
+# that a short name (宁波) is a place and not an ordinary word.
+RE_ORGAN_AFTER = re.compile(rf"\s*{SESSION}\s*{ORGAN_WORDS}")
+
+# An authors' affiliation line: （1.红河学院…，云南蒙自661199）, 作者单位：…
+RE_AFFILIATION_LINE = re.compile(
+    r"^\s*(?:[（(].*[\u4e00-\u9fff]\s*\d{6}\s*[）)]|作者单位|单位\s*[：:]).*$", re.M
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +81,19 @@ class Mention:
     end: int
     codes: tuple[str, ...]
     full: bool
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Weighed:
+    """A mention with its weight and context: a comparison (赴…学习), a body (…人民政府)."""
+
+    mention: Mention
+    weight: float
+    comparison: bool
+    organ: bool  # a body follows: 海拉尔区人民政府, 宁波海关
+    visit: bool = False  # a study visit: 赴浙江学习考察
+    in_title: bool = False
 
 
 def _preceded_by_parent(gaz: Gazetteer, text: str, start: int, code: str) -> bool:
@@ -79,6 +121,8 @@ def _lookup(
 ) -> tuple[tuple[str, ...], bool] | None:
     """Candidate codes and fullness of ``name`` at ``start``; None if it is no name here."""
     end = start + len(name)
+    if RE_ORG_FOLLOW.match(text, end):
+        return None  # 山东能源, 济南大学: an organisation, wherever it sits
     if name in gaz.guarded:
         codes = tuple(c for c in gaz.guarded[name] if _preceded_by_parent(gaz, text, start, c))
         return codes, name in gaz.by_full or name in COMMON_FULL_TABLE
@@ -111,30 +155,48 @@ def scan_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
                 continue
             codes, full = found
             if codes:
-                mentions.append(Mention(i, i + length, codes, full))
+                mentions.append(Mention(i, i + length, codes, full, text[i : i + length]))
             step = length  # an ordinary word (城关, 朝阳产业) is consumed too
             break
         i += step
     return mentions
 
 
-def _mention_weight(text: str, m: Mention, boost: float, opts: RegionOptions) -> tuple[float, bool]:
-    """Weight of one mention (full vs short, opening of the text) and whether a comparison."""
+def _affiliation_spans(text: str, opts: RegionOptions) -> list[tuple[int, int]]:
+    """Spans of authors' affiliation lines in the opening."""
+    return [m.span() for m in RE_AFFILIATION_LINE.finditer(text, 0, opts.head_chars * 2)]
+
+
+def _weigh(text: str, m: Mention, boost: float, affiliations: list[tuple[int, int]],
+           opts: RegionOptions) -> Weighed:
+    """Weight of one mention: full vs short, title and opening, issuer, comparison, affiliation."""
     weight = (opts.full_weight if m.full else opts.short_weight) * boost
-    if m.start < opts.head_chars:
+    in_head = m.start < opts.head_chars
+    if in_head:
         weight *= opts.head_boost
-    before = text[max(0, m.start - 8) : m.start]
-    comparison = bool(RE_COMPARISON_BEFORE.search(before) or RE_COMPARISON_AFTER.match(text, m.end))
-    return (weight * opts.comparison_factor if comparison else weight), comparison
+    if any(start <= m.start < end for start, end in affiliations):
+        return Weighed(m, weight * opts.comparison_factor, False, False)
+    before = RE_CLAUSE_BREAK.split(text[max(0, m.start - 8) : m.start])[-1]
+    visit = bool(RE_COMPARISON_BEFORE.search(before) or (
+        RE_VISIT_BEFORE.search(text, max(0, m.start - 8), m.start)
+        and RE_VISIT_AFTER.match(text, m.end)))
+    comparison = visit or bool(RE_COMPARISON_AFTER.match(text, m.end))
+    if comparison:
+        return Weighed(m, weight * opts.comparison_factor, True, False, visit)
+    organ = bool(RE_ORGAN_AFTER.match(text, m.end))
+    issuer = organ and in_head
+    return Weighed(m, weight * opts.issuer_boost if issuer else weight, False, organ)
 
 
-def _subtree(gaz: Gazetteer, weights: dict[str, float]) -> dict[str, float]:
-    """Each place's own weight plus that of all its mentioned descendants."""
-    totals: dict[str, float] = defaultdict(float)
-    for code, weight in weights.items():
-        for place in gaz.chain(code):
-            totals[place.code] += weight
-    return totals
+def weigh_mentions(text: str, title: str | None, gaz: Gazetteer,
+                   opts: RegionOptions) -> list[Weighed]:
+    """Every mention in the text and the title, weighed."""
+    affiliations = _affiliation_spans(text, opts)
+    weighed = [_weigh(text, m, 1.0, affiliations, opts) for m in scan_mentions(text, gaz)]
+    if title:
+        weighed += [replace(_weigh(title, m, opts.title_boost, [], opts), in_title=True)
+                    for m in scan_mentions(title, gaz)]
+    return weighed
 
 
 def _resolve_ambiguous(
@@ -147,101 +209,124 @@ def _resolve_ambiguous(
             return [code]
     scores = {c: sum(support.get(a, 0.0) for a in chains[c]) for c in codes}
     best = max(scores.values())
-    return [c for c in codes if scores[c] == best]
+    return [c for c in codes if scores[c] == best] if best > 0 else list(codes)
 
 
-def _weights(text: str, title: str | None, opts: RegionOptions) -> tuple[dict, dict]:
-    """Per-place weights of all mentions and of mentions outside comparison contexts."""
-    gaz = load_gazetteer(opts.common_word_min_freq, opts.long_word_min_freq)
-    weighted = [(m, *_mention_weight(text, m, 1.0, opts)) for m in scan_mentions(text, gaz)]
-    if title:
-        weighted += [(m, *_mention_weight(title, m, opts.title_boost, opts))
-                     for m in scan_mentions(title, gaz)]
+def _corroborated(gaz: Gazetteer, code: str, name: str, named: dict[str, set[str]]) -> bool:
+    """Whether another name in the text sits on the place's chain or beside it.
+
+    A short name (新建, 惠农) or an ambiguous full name is often an ordinary word; it
+    counts when the text also names its city or province, a place inside it, or a sibling
+    county of the same city.
+    """
+    chain = {p.code for p in gaz.chain(code)}
+    parent = gaz.places[code].parent
+    for other, names in named.items():
+        if not names - {name}:
+            continue
+        if other in chain or code in {p.code for p in gaz.chain(other)}:
+            return True
+        if parent and gaz.places[other].parent == parent and gaz.places[parent].level != "province":
+            return True
+    return False
+
+
+def _resolve_mentions(gaz: Gazetteer, weighed: list[Weighed]) -> list[tuple[Weighed, str, float]]:
+    """(mention, code, share of its weight): an ambiguous name goes to the candidates the
+    unambiguous names support best, its weight split between ties."""
+    sure: dict[str, float] = defaultdict(float)
+    for w in weighed:
+        if len(w.mention.codes) == 1 and not w.comparison:
+            sure[w.mention.codes[0]] += w.weight
+    support = gaz.subtree_totals(sure)
+    resolved = []
+    for w in weighed:
+        winners = _resolve_ambiguous(gaz, w.mention.codes, support)
+        resolved += [(w, code, w.weight / len(winners)) for code in winners]
+    return resolved
+
+
+def _split_weak(gaz: Gazetteer, resolved: list) -> tuple[list, list]:
+    """Mentions that stand, and weak ones (short or ambiguous names) nothing supports."""
+    named: dict[str, set[str]] = defaultdict(set)
+    for w, code, _ in resolved:
+        named[code].add(w.mention.name)
+    strong, weak = [], []
+    for item in resolved:
+        w, code, _ = item
+        is_weak = (not w.mention.full or len(w.mention.codes) > 1) and not w.organ
+        if is_weak and not _corroborated(gaz, code, w.mention.name, named):
+            weak.append(item)
+        else:
+            strong.append(item)
+    return strong, weak
+
+
+def place_evidence(text: str, *, title: str | None = None,
+                   options: RegionOptions = DEFAULT_REGION_OPTIONS) -> Evidence:
+    """Per-place weights and the title's places, for :func:`choose_place`.
+
+    Weak mentions without support are dropped when anything else names a place; every
+    mention inside a place visited for study is a comparison once the text names a place
+    of its own.
+    """
+    gaz = load_gazetteer(options.common_word_min_freq, options.long_word_min_freq)
+    strong, weak = _split_weak(gaz, _resolve_mentions(gaz, weigh_mentions(text, title, gaz,
+                                                                          options)))
+    kept = strong or weak
+    visited = _visited_elsewhere(gaz, kept)
     weights: dict[str, float] = defaultdict(float)
     clean: dict[str, float] = defaultdict(float)
-    ambiguous = []
-    for mention, weight, comparison in weighted:
-        if len(mention.codes) == 1:
-            weights[mention.codes[0]] += weight
-            clean[mention.codes[0]] += 0.0 if comparison else weight
-        else:
-            ambiguous.append((mention.codes, weight, comparison))
-    support = _subtree(gaz, weights)
-    for codes, weight, comparison in ambiguous:
-        winners = _resolve_ambiguous(gaz, codes, support)
-        for code in winners:
-            weights[code] += weight / len(winners)
-            clean[code] += 0.0 if comparison else weight / len(winners)
-    return dict(weights), dict(clean)
+    titled: set[str] = set()
+    for w, code, share in kept:
+        elsewhere = not w.comparison and bool(visited & {p.code for p in gaz.chain(code)})
+        weights[code] += share * options.comparison_factor if elsewhere else share
+        if not (w.comparison or elsewhere):
+            clean[code] += share
+            if w.in_title:
+                titled.add(code)
+    return Evidence(dict(weights), dict(clean), not strong, frozenset(titled))
+
+
+def _visited_elsewhere(gaz: Gazetteer, resolved: list) -> set[str]:
+    """Places visited for study (赴浙江学习) while the text also names a place off their chain.
+
+    Every mention inside such a place is then a comparison: 安吉县的做法值得借鉴.
+    """
+    visited = {code for w, code, _ in resolved if w.visit}
+    home = {code for w, code, _ in resolved if not w.comparison}
+    out = set()
+    for code in visited:
+        subtree = {c for c in home if code in {p.code for p in gaz.chain(c)}}
+        above = {p.code for p in gaz.chain(code)}
+        if home - subtree - above:
+            out.add(code)
+    return out
 
 
 def place_weights(text: str, *, title: str | None = None,
                   options: RegionOptions = DEFAULT_REGION_OPTIONS) -> dict[str, float]:
     """Weighted mention support of each place code, ambiguous names resolved by context."""
-    return _weights(text, title, options)[0]
-
-
-def _level_signals(text: str, county_is_district: bool) -> dict[str, int]:
-    """Counts of 全县/我市/全省-style phrases per level."""
-    county = len(RE_COUNTY_SIGNAL.findall(text))
-    if county_is_district:
-        county += len(RE_DISTRICT_SIGNAL.findall(text))
-    return {
-        "county": county,
-        "city": len(RE_CITY_SIGNAL.findall(text)),
-        "province": len(RE_PROVINCE_SIGNAL.findall(text)),
-    }
-
-
-def _choose_county(gaz: Gazetteer, weights: dict[str, float], counties: list[str],
-                   signals: dict[str, int], opts: RegionOptions) -> str | None:
-    """The county a report is about, if one dominates its siblings and the signals agree."""
-    top = max(counties, key=lambda c: weights[c])
-    parent = gaz.places[top].parent
-    sibling_total = sum(weights[c] for c in counties if gaz.places[c].parent == parent)
-    if weights[top] / sibling_total < opts.dominance:
-        return None
-    if signals["county"] >= signals["city"] or weights[top] >= weights.get(parent or "", 0.0):
-        return top
-    return None
+    return place_evidence(text, title=title, options=options).weights
 
 
 def resolve_region(text: str, *, title: str | None = None,
                    options: RegionOptions = DEFAULT_REGION_OPTIONS) -> Region:
     """The place a report is about (county, city or province), or an empty Region."""
     gaz = load_gazetteer(options.common_word_min_freq, options.long_word_min_freq)
-    weights, clean = _weights(text, title, options)
-    total = sum(weights.values())
-    if total <= 0:
+    evidence = place_evidence(text, title=title, options=options)
+    if sum(evidence.clean.values()) <= 0:
         return Region()
-    support = _subtree(gaz, weights)
-    provinces = [c for c in support if gaz.places[c].level == "province"]
-    province = max(provinces, key=lambda c: support[c])
-    if support[province] < options.min_share * total:
-        return Region()
-    counties = [c for c, w in weights.items() if w > 0 and gaz.places[c].level == "county"
-                and gaz.chain(c)[-1].code == province]
-    top_is_district = bool(counties) and gaz.places[
-        max(counties, key=lambda c: weights[c])].name[-1] in "区旗"
-    signals = _level_signals(f"{title or ''}\n{text}", top_is_district)
-    choice = _choose_county(gaz, weights, counties, signals, options) if counties else None
-    if choice is None:
-        cities = [c for c in support if gaz.places[c].parent == province
-                  and gaz.places[c].level == "city"]
-        if cities:
-            city = max(cities, key=lambda c: support[c])
-            share = support[city] / sum(support[c] for c in cities)
-            if share >= options.dominance and (
-                signals["city"] + signals["county"] >= signals["province"]
-                or support[city] >= weights.get(province, 0.0)
-            ):
-                choice = city
-    choice = choice or province
-    level_signals = min(signals[gaz.places[choice].level], options.max_signals)
-    # level signals (全县) vouch only for places named outside comparison contexts
-    clean_support = _subtree(gaz, clean).get(province, 0.0)
-    strength = support[province] + clean_support * options.signal_factor * level_signals
-    log.debug("region %s support %.2f share %.2f", choice, strength, support[province] / total)
-    if strength < options.min_support:
-        return Region()
-    return gaz.region(choice)
+    suffix, signals = speaker_suffix(text, title, options)
+    code = choose_place(gaz, evidence, suffix, signals, options)
+    log.debug("region %s (speaker suffix %s, %d signals)", code, suffix, signals)
+    if code is None or gaz.places[code].name[-1] in anonymised_levels(text, title):
+        return Region()  # X县 hides the report's own county; 邻县 named beside it are not it
+    return gaz.region(code)
+
+
+def anonymised_levels(text: str, title: str | None) -> set[str]:
+    """Level characters of anonymised places (X县 → 县) in the title or repeated in the text."""
+    in_text = [m.group(1) for m in RE_ANONYMISED_PLACE.finditer(text)]
+    in_title = {m.group(1) for m in RE_ANONYMISED_PLACE.finditer(title or "")}
+    return in_title | {level for level in in_text if in_text.count(level) >= 2}

@@ -119,7 +119,7 @@ def metadata_checks(doc: Document, annotation: dict[str, Any]) -> dict[str, Any]
     """Compare region/title/authors where the gold gives them."""
     checks: dict[str, Any] = {}
     if "region" in annotation:
-        place = "".join(filter(None, (doc.region.province, doc.region.city, doc.region.county)))
+        place = region_name(doc)
         expected = annotation["region"]
         checks["region_ok"] = (place == expected) if expected else not place
         checks["region"] = place or None
@@ -129,6 +129,19 @@ def metadata_checks(doc: Document, annotation: dict[str, Any]) -> dict[str, Any]
     if annotation.get("authors"):
         checks["authors_ok"] = list(doc.authors) == list(annotation["authors"])
     return checks
+
+
+def region_name(doc: Document) -> str:
+    """The region as the gold writes it: 上海市青浦区, not 上海市上海市青浦区.
+
+    The store repeats a municipality as its own city level (province=city=上海市); the
+    repeated name is written once.
+    """
+    names: list[str] = []
+    for name in (doc.region.province, doc.region.city, doc.region.county):
+        if name and (not names or names[-1] != name):
+            names.append(name)
+    return "".join(names)
 
 
 def format_scores(scores: dict[str, Any]) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from pipeline.text import patterns as P
+from pipeline.text.titles import RE_TITLE_CUE
 from pipeline.text.tracked import Edit, Tracked
 
 log = logging.getLogger(__name__)
@@ -96,8 +97,17 @@ def chrome_reason(line: str, *, options: CleanOptions = CleanOptions()) -> str |
     return None
 
 
-def title_hint_from(line: str, reason: str) -> str | None:
-    """A title read off a chrome line: "本文标题:X" -> X, a breadcrumb's last item."""
+# A repeated line this close to the top is the report's title printed again and again
+# (a site's headline, then the report's own title line): a title hint, though dropped.
+HEADER_TITLE_MAX_INDEX = 10
+
+
+def title_hint_from(line: str, reason: str, index: int = 0) -> str | None:
+    """A title read off a chrome line: "本文标题:X" -> X, a breadcrumb's last item, or a
+    title repeated as a "running header" at the top (人才队伍建设调查报告 ×3)."""
+    if reason == "header":
+        titled = RE_TITLE_CUE.search(line) and len(P.RE_HAS_HAN.findall(line)) >= 6
+        return line if index < HEADER_TITLE_MAX_INDEX and titled else None
     if reason == "title":
         return P.RE_TITLE_LABEL.sub("", line, count=1).strip() or None
     if reason == "breadcrumb":
@@ -197,10 +207,10 @@ def classify_lines(
             reason = None if index == 0 else "header"
         if reason:
             dropped[index] = reason
-            hint = title_hint_from(line.text, reason)
+            hint = title_hint_from(line.text, reason, index)
             if hint:
                 hints.setdefault(reason, hint)
-    return dropped, hints.get("title") or hints.get("breadcrumb")
+    return dropped, hints.get("title") or hints.get("breadcrumb") or hints.get("header")
 
 
 def collapse_breaks(t: Tracked) -> Tracked:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pipeline.analysis.gazetteer import RegionOptions
 from pipeline.analysis.places import resolve_region
 from pipeline.records import Metadata
-from pipeline.text.outline import read_marker  # one notion of "heading marker"
+from pipeline.text.titles import locate_title, normalise_title
 from pipeline.text.vocab import CN_DIGITS, CN_NUM, HAN_BASIC
 
 log = logging.getLogger(__name__)
@@ -23,15 +23,6 @@ RE_SAMPLE_MARKER = re.compile(r"^\s*【\s*合成样例\s*】")
 
 # Site chrome the cleaner may have missed: 当前位置:首页 > …, 欢迎访问….
 RE_CHROME_LINE = re.compile(r"当前位置|欢迎访问|首页\s*[>＞]")
-
-# Words that make a short line look like a title: …调研报告, 关于…的思考, …对策研究.
-RE_TITLE_CUE = re.compile(r"调研|报告|调查|关于.{1,40}的|思考|对策|研究|建议|分析|探析|浅析|探索")
-
-# A title glued to the first sentence: 关于农村饮水安全调研报告近年来…
-RE_GLUED_TITLE = re.compile(r"^(关于.{2,40}?(?:调研报告|调查报告|研究报告|报告))(?=\S)")
-
-# Sentence-final punctuation at a line's end: body text, not a title.
-RE_LINE_ENDS_SENTENCE = re.compile(r"[。！？；…]$")
 
 # Labelled author lists: 作者：张三 李四, （执笔：王五）, 课题组成员：赵六、钱七.
 RE_AUTHOR_LABEL = re.compile(
@@ -99,8 +90,8 @@ RE_PLACEHOLDER = re.compile(
 class MetadataOptions:
     """Tunables of ``extract_metadata``."""
 
-    title_scan_lines: int = 5  # non-empty lines looked at for a title
-    max_title_chars: int = 60  # a longer line is body text
+    title_scan_lines: int = 20  # non-empty opening lines looked at for a title
+    max_title_chars: int = 60  # a longer line is a title only if it ends like one (…报告)
     bare_title_chars: int = 40  # a first line without a cue word may be a title up to this
     author_scan_lines: int = 5  # lines after the title (or the top) looked at for authors
     max_author_line_chars: int = 40  # longer lines are not author lines
@@ -116,22 +107,10 @@ def _lines(text: str) -> list[str]:
 
 
 def find_title(lines: list[str], *, options: MetadataOptions = MetadataOptions()) -> str | None:
-    """The first short line that reads like a title, else a short unpunctuated first line."""
-    for line in lines[: options.title_scan_lines]:
-        glued = RE_GLUED_TITLE.match(line)
-        if len(line) > options.max_title_chars:
-            if glued:
-                return glued.group(1)
-            continue
-        if read_marker(line) is not None or RE_LINE_ENDS_SENTENCE.search(line):
-            continue
-        if RE_TITLE_CUE.search(line):
-            return line
-    first = lines[0] if lines else ""
-    if (first and len(first) <= options.bare_title_chars and not RE_LINE_ENDS_SENTENCE.search(first)
-            and read_marker(first) is None and not parse_names(first)):
-        return first
-    return None
+    """The report's own title among its opening lines (see :mod:`pipeline.text.titles`)."""
+    found = locate_title(lines, scan_lines=options.title_scan_lines,
+                         max_chars=options.max_title_chars, bare_chars=options.bare_title_chars)
+    return found.title if found else None
 
 
 def _is_name(token: str) -> bool:
@@ -166,12 +145,10 @@ def parse_names(line: str) -> tuple[str, ...]:
     return tuple(names) if names and all(_is_name(n) for n in names) else ()
 
 
-def find_authors(lines: list[str], title: str | None, *,
+def find_authors(lines: list[str], title_line: int | None, *,
                  options: MetadataOptions = MetadataOptions()) -> tuple[str, ...]:
-    """Authors from a labelled line (作者：…) or a bare name line near the top."""
-    start = 0
-    if title:
-        start = next((i + 1 for i, ln in enumerate(lines) if title in ln), 0)
+    """Authors from a labelled line (作者：…) or a bare name line after the title (or the top)."""
+    start = title_line + 1 if title_line is not None else 0
     for line in lines[start : start + options.author_scan_lines]:
         labelled = RE_AUTHOR_LABEL.match(line)
         if labelled:
@@ -224,15 +201,21 @@ def has_placeholders(text: str) -> bool:
 
 def extract_metadata(text: str, *, title_hint: str | None = None, source_name: str = "",
                      options: MetadataOptions = MetadataOptions()) -> Metadata:
-    """Title, region, year, authors and placeholder flag of one cleaned report text."""
+    """Title, region, year, authors and placeholder flag of one cleaned report text.
+
+    The report's own title line wins; ``title_hint`` (a web page's <title>, a title read
+    off site chrome) is used only when the text has none.
+    """
     lines = _lines(text)
-    title = title_hint.strip() if title_hint and title_hint.strip() else None
-    title = title or find_title(lines, options=options)
+    found = locate_title(lines, scan_lines=options.title_scan_lines,
+                         max_chars=options.max_title_chars, bare_chars=options.bare_title_chars)
+    hint = normalise_title(title_hint) if title_hint and title_hint.strip() else None
+    title = found.title if found else hint or None
     metadata = Metadata(
         title=title,
         region=resolve_region(text, title=title, options=options.region),
         year=find_year(text, title, options=options),
-        authors=find_authors(lines, title, options=options),
+        authors=find_authors(lines, found.last_line if found else None, options=options),
         placeholders=has_placeholders(text),
     )
     log.debug("metadata of %s: %s", source_name or "<text>", metadata)
