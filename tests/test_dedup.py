@@ -28,3 +28,12 @@ def test_signature_cache_is_used():
         raise AssertionError("signature recomputed")
 
     find_duplicates(items, cached=store.get, remember=must_not_compute)
+
+
+def test_an_exact_copy_of_a_near_duplicate_points_at_the_original():
+    from pipeline.analysis.dedup import DedupItem, DedupOptions, find_duplicates
+
+    base = "".join(f"第{i}条，河道保洁经费不足，巡河记录不全，群众反映较多。" for i in range(40))
+    near = base.replace("第3条", "第三条")
+    items = [DedupItem("a", "h1", base), DedupItem("b", "h2", near), DedupItem("c", "h2", near)]
+    assert find_duplicates(items, DedupOptions()) == {"b": "a", "c": "a"}

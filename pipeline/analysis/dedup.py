@@ -63,7 +63,9 @@ def find_duplicates(
     signatures: dict[int, tuple[str, RMinHash]] = {}
     for item in items:
         if item.content_hash in first_by_hash:
-            duplicate_of[item.doc_id] = first_by_hash[item.content_hash]
+            original = first_by_hash[item.content_hash]
+            # an exact copy of a near-duplicate points at the surviving original
+            duplicate_of[item.doc_id] = duplicate_of.get(original, original)
             continue
         first_by_hash[item.content_hash] = item.doc_id
         if len(item.text) < options.min_chars:
