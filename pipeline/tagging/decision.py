@@ -1,8 +1,11 @@
 """Labelling: cue evidence, section priors and the classifier combined into one label per unit.
 
 Decision order in ``label_units`` (first that applies):
-1. the unit's own headline is a section title ("存在的问题") → that label; a
-   section heading gets the label of the section it opens;
+1. the unit's own headline says what it is (``own_labels``) → that label: a section
+   title ("存在的问题") or lead-in phrase, so a section heading gets the label of the
+   section it opens; or a statement ("2025年是…收官之年" → background, "过去一年，我们…"
+   → practice, "我们也清醒认识到，…" → problem). The section it sits in wins where
+   ``CONTEXT_WINS_TABLE`` says so (a plan's targets phrased as results);
 2. the nearest ancestor that is a section title gives a strong prior; cues of the
    unit's headline (weighted up) and text, plus the classifier, may move it only
    along ``OVERRIDE_TABLE`` (a problem section can hold a cause item, a practice
@@ -14,17 +17,27 @@ Decision order in ``label_units`` (first that applies):
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 from pipeline.tagging.classifier import Classifier
-from pipeline.tagging.inputs import DEFAULT_TAG_OPTIONS, TagInput, TagOptions, body_text
+from pipeline.tagging.inputs import (
+    DEFAULT_TAG_OPTIONS,
+    PARAGRAPH_KINDS,
+    TagInput,
+    TagOptions,
+    body_text,
+)
 from pipeline.tagging.rules import (
     LABELS,
     OTHER,
+    admits_problems,
     cue_counts,
+    dated_title_label,
     leadin_label,
     marker_label,
     opener_label,
+    pattern_label,
     section_labels,
     split_tokens,
 )
@@ -35,9 +48,27 @@ from pipeline.text.vocab import normalise_for_match
 OVERRIDE_TABLE: dict[str, tuple[str, ...]] = {
     "problem": ("cause",),  # "（二）原因分析" or 由于/导致 items inside a problem section
     "practice": ("problem",),  # a 做法 section that ends with what is still lacking
-    "background": ("problem", "practice", "cause"),  # 基本情况 mixes results and gaps
+    "background": ("problem",),  # 基本情况 may admit gaps; its results are still background
     "cause": (),
     "countermeasure": (),  # "鉴于…等问题，建议…" is still a countermeasure
+}
+
+
+# Listed items are never section titles, whatever term ends them ("一是…工作打算",
+# the clause "坚持严的基调、严的措施").
+ITEM_KINDS = frozenset({"enum", "clause"})
+
+# A paragraph's second sentence may hold its admission: "“十四五”时期，…未能如期完成。我们清醒
+#认识到，…亟待破解。"; this much of its text after the headline is looked at.
+ADMISSION_CHARS = 240
+RE_SENTENCE_END = re.compile(r"[。！？!?]")
+
+# (section label, the unit's own label) where the section wins, and over which of the
+# unit's own sources: under a plan's "主要目标任务", "（一）产业体系建设取得决定性进展" is a
+# target, not a result; under "基本情况", "近年来，县委大力实施…" describes the setting.
+CONTEXT_WINS_TABLE: dict[tuple[str, str], frozenset[str]] = {
+    ("countermeasure", "practice"): frozenset({"title", "statement"}),
+    ("background", "practice"): frozenset({"statement"}),
 }
 
 
@@ -74,12 +105,33 @@ def _softmax_score(scores: dict[str, float], label: str) -> float:
     return math.exp(scores[label] - top) / total
 
 
+def own_labels(item: TagInput) -> tuple[tuple[str, ...], str]:
+    """What a unit's own headline says it is, whatever its section, and where that comes
+    from: a section title or lead-in phrase ("title"), or a statement pattern ("2025年是…
+    收官之年") or an admission of shortcomings, in a paragraph also in its second sentence
+    ("statement"). ((), "") when it says nothing."""
+    own = section_labels(item.headline) if item.kind not in ITEM_KINDS else ()
+    own = own or tuple(filter(None, [leadin_label(item.headline),
+                                     dated_title_label(item.headline, item.year)]))[:1]
+    if own:
+        return own, "title"
+    by_pattern = pattern_label(item.headline)
+    if by_pattern:
+        return (by_pattern,), "statement"
+    opening = item.headline
+    if item.kind in PARAGRAPH_KINDS:
+        opening = "。".join(RE_SENTENCE_END.split(item.own_text[:ADMISSION_CHARS], 2)[:2])
+    return (("problem",), "statement") if admits_problems(opening) else ((), "")
+
+
 def _label_one(
     item: TagInput, proba: dict[str, float] | None, options: TagOptions
 ) -> tuple[str, float]:
-    own = section_labels(item.headline) if item.kind != "enum" else ()
-    own = own or tuple(filter(None, [leadin_label(item.headline)]))
+    own, source = own_labels(item)
     if own:
+        prior = nearest_context_labels(item)
+        if len(prior) == 1 and source in CONTEXT_WINS_TABLE.get((prior[0], own[0]), ()):
+            return prior[0], 0.8
         return own[0], 0.95 if len(own) == 1 else 0.6
     if item.kind == "part":
         return OTHER, 0.9  # a whole report in a multi-report file has no single label

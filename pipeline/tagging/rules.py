@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
@@ -39,11 +39,24 @@ LEADIN_WINDOW = 12
 RE_TITLE_TRAIL = re.compile(r"[。：:；;！!？?.\s]+$")
 # Sentence punctuation inside a headline means it is an item, not a section title.
 RE_SENTENCE_PUNCT = re.compile(r"[，,。；;！!？?]")
+# A bracketed label a headline opens with names what it is: "【编者按】近年来…".
+RE_LEADING_LABEL = re.compile(r"^[【〔\[]([^】〕\]]{1,10})[】〕\]]")
+# A copula between two phrases makes a statement, not a title: "人才问题是…的关键问题"
+# (but not 特别是/而是/还是/是否 …, nor a trailing "主要问题是").
+RE_COPULA = re.compile(r"(?<=[^别其而不就还但或只正凡总于要若真算])是(?!否)(?=.)")
+# Adverbs a remedy may open with before its verb: "有力有效防范化解重点领域风险".
+RE_LEADING_ADVERBS = re.compile(r"^(?:有力|有效|坚决|全力|扎实|切实|全面|持续|深入|稳妥|积极|大力|"
+                                r"更加|更好|不断|进一步|着力|统筹|协同|依法)+")
+# A plan or review named only by its year: "三、2026年主要工作", "三、关于2026年工作".
+RE_DATED_WORK = re.compile(
+    r"^(?:关于)?(\d{4})年(?:的)?(?:政府)?(?:主要|重点)?工作(?:安排|任务|部署)?$")
 # Bracketed asides do not change what a title names: "存在问题（调研发现）".
 RE_BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
 # "1 2 0 名" / "37 期" / "7700 余人次": counted outputs, a sign of work already done.
 RE_COUNTED = re.compile(r"\d[\d.,，]*\s*(?:余|多)?\s*(?:名|人次|批次|期|家|所|户|项|场|次)")
 
+# A bracket a headline may open with: "【编者按】…".
+RE_OPENING_BRACKET = re.compile(r"^[【〔\[]")
 # The number and punctuation of a word marker: "短板一：" → "短板".
 RE_MARKER_NUMBER = re.compile(r"[\d一二三四五六七八九十]+[：:、.．]*$")
 
@@ -64,6 +77,8 @@ class Lexicon:
     leadins: dict[str, tuple[str, ...]]
     openers: dict[str, tuple[str, ...]]
     opener_exceptions: tuple[str, ...]
+    patterns: dict[str, tuple[re.Pattern[str], ...]]
+    admissions: tuple[re.Pattern[str], ...]
 
 
 @lru_cache(maxsize=1)
@@ -86,6 +101,9 @@ def load_lexicon() -> Lexicon:
         leadins={k: tuple(v) for k, v in data.get("leadins", {}).items()},
         openers={k: tuple(v) for k, v in data.get("openers", {}).items() if k != "exceptions"},
         opener_exceptions=tuple(data.get("openers", {}).get("exceptions", ())),
+        patterns={label: tuple(map(re.compile, regexes))
+                  for label, regexes in data.get("patterns", {}).items()},
+        admissions=tuple(map(re.compile, data.get("admissions", {}).get("problem", ()))),
     )
 
 
@@ -95,30 +113,53 @@ def _split_parts(title: str, connectors: tuple[str, ...]) -> list[str]:
     return [part for part in re.split(pattern, title) if part] if pattern else [title]
 
 
-def _part_label(part: str, lexicon: Lexicon) -> str | None:
-    """The label named by the term that ENDS a title part (longest term wins)."""
-    best: tuple[int, str] | None = None
+@lru_cache(maxsize=1)
+def _title_endings() -> dict[str, tuple[int, int, str]]:
+    """Each term+tail a title part may end with → (-len(term), lexicon order, label)."""
+    lexicon = load_lexicon()
+    endings: dict[str, tuple[int, int, str]] = {}
+    order = 0
     for label, terms in lexicon.section_terms.items():
         for term in terms:
             for tail in ("", *lexicon.tails):
-                if part.endswith(term + tail) and (best is None or len(term) > best[0]):
-                    best = (len(term), label)
-    if best is None:
+                rank = (-len(term), order, label)
+                endings[term + tail] = min(endings.get(term + tail, rank), rank)
+                order += 1
+    return endings
+
+
+def _part_label(part: str, lexicon: Lexicon) -> str | None:
+    """The label named by the term that ENDS a title part (longest term wins)."""
+    endings = _title_endings()
+    longest = max(map(len, endings))
+    found = [endings[part[i:]] for i in range(max(len(part) - longest, 0), len(part))
+             if part[i:] in endings]
+    if not found:
         return None
-    label = best[1]
-    if label in ("problem", "cause") and part.startswith(lexicon.action_verbs):
+    label = min(found)[2]
+    if label in ("problem", "cause") and RE_LEADING_ADVERBS.sub("", part).startswith(
+            lexicon.action_verbs):
         return None  # "补齐短板", "解决…问题": a remedy, not a problem section
     if label in LACK_CANCELS_TABLE and any(word in part for word in LACK_WORDS_TABLE):
         return None  # "缺乏工作经验": a shortcoming, not a practice section
     return label
 
 
+def _title_of(headline: str) -> str:
+    return RE_TITLE_TRAIL.sub("", RE_BRACKETED.sub("", normalise_for_match(headline)))
+
+
 @lru_cache(maxsize=65536)  # headlines repeat: every unit asks about all its ancestors
 def section_labels(headline: str) -> tuple[str, ...]:
     """All labels a section TITLE names, in order: "问题与对策" → (problem, countermeasure)."""
     lexicon = load_lexicon()
-    title = RE_TITLE_TRAIL.sub("", RE_BRACKETED.sub("", normalise_for_match(headline)))
+    title = _title_of(headline)
+    label_first = RE_LEADING_LABEL.match(title)
+    if label_first and section_labels(label_first.group(1)):
+        return section_labels(label_first.group(1))  # "【编者按】近年来…"
     if not title or len(title) > lexicon.max_title_chars or RE_SENTENCE_PUNCT.search(title):
+        return ()
+    if RE_COPULA.search(title):
         return ()
     labels: list[str] = []
     for part in _split_parts(title, lexicon.connectors):
@@ -126,6 +167,15 @@ def section_labels(headline: str) -> tuple[str, ...]:
         if label and label not in labels:
             labels.append(label)
     return tuple(labels)
+
+
+def dated_title_label(headline: str, year: int | None) -> str | None:
+    """A title naming only a year's work, read against the report's year: "2026年主要工作" in
+    a report of 2026 is its plan (countermeasure), "2025年工作" its review (practice)."""
+    match = RE_DATED_WORK.match(_title_of(headline)) if year else None
+    if not match:
+        return None
+    return "countermeasure" if int(match.group(1)) >= year else "practice"
 
 
 def leadin_label(headline: str) -> str | None:
@@ -157,7 +207,7 @@ def marker_label(marker: str) -> str | None:
 def opener_label(headline: str) -> str | None:
     """Label implied by the word a headline opens with: "要完善…"/"建议设立…" → countermeasure."""
     lexicon = load_lexicon()
-    head = normalise_for_match(headline)
+    head = RE_OPENING_BRACKET.sub("", normalise_for_match(headline))
     if head.startswith(lexicon.opener_exceptions):
         return None
     for label, words in lexicon.openers.items():
@@ -166,11 +216,29 @@ def opener_label(headline: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
+def pattern_label(headline: str) -> str | None:
+    """The label a headline's own statement names whatever its section ("2025年是…收官之年"
+    → background; "过去一年，我们…" → practice), or None."""
+    head = normalise_for_match(headline)
+    for label, patterns in load_lexicon().patterns.items():
+        if any(pattern.search(head) for pattern in patterns):
+            return label
+    return None
+
+
+@lru_cache(maxsize=65536)
+def admits_problems(text: str) -> bool:
+    """True when a sentence owns up to shortcomings: "我们也清醒认识到，…仍存在一些不足"."""
+    text = normalise_for_match(text)
+    return any(pattern.search(text) for pattern in load_lexicon().admissions)
+
+
 @dataclass(frozen=True)
 class _Matchers:
     vocab: Vocab
     phrases: PhraseMatcher
-    gapped: Matcher
+    gapped: dict[str, re.Pattern[str]]  # label → where any of its gapped cues starts
     words: PhraseMatcher
 
 
@@ -178,27 +246,28 @@ def _char_pattern(vocab: Vocab, phrase: str) -> Doc:
     return Doc(vocab, words=list(phrase))
 
 
-def _gapped_pattern(cue: str) -> list[dict]:
-    pieces = [piece for piece in cue.split("…")]
-    pattern: list[dict] = []
-    for index, piece in enumerate(pieces):
-        if index:
-            pattern.append({"OP": f"{{0,{MAX_GAP_CHARS}}}"})
-        pattern.extend({"ORTH": char} for char in piece)
-    return pattern
+def _gapped_regex(cues: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One zero-width regex that matches at every position where one of ``cues`` starts
+    ("存在…问题" → 存在, up to MAX_GAP_CHARS of anything, 问题): each start counts once."""
+    gap = f".{{0,{MAX_GAP_CHARS}}}?"
+    alternatives = [gap.join(map(re.escape, cue.split("…"))) for cue in cues if "…" in cue]
+    if not alternatives:
+        return None
+    return re.compile(f"(?=(?:{'|'.join(alternatives)}))", re.DOTALL)
 
 
 @lru_cache(maxsize=1)
 def _matchers() -> _Matchers:
     lexicon = load_lexicon()
     vocab = Vocab()
-    phrases, words, gapped = PhraseMatcher(vocab), PhraseMatcher(vocab), Matcher(vocab)
+    phrases, words = PhraseMatcher(vocab), PhraseMatcher(vocab)
+    gapped: dict[str, re.Pattern[str]] = {}
     for label in LABELS:
         phrases.add(label, [_char_pattern(vocab, p) for p in lexicon.phrases[label]])
         words.add(label, [Doc(vocab, words=[w]) for w in lexicon.words[label]])
-        patterns = [_gapped_pattern(cue) for cue in lexicon.gapped[label] if "…" in cue]
-        if patterns:
-            gapped.add(label, patterns)
+        regex = _gapped_regex(lexicon.gapped[label])
+        if regex is not None:
+            gapped[label] = regex
     return _Matchers(vocab, phrases, gapped, words)
 
 
@@ -215,12 +284,8 @@ def cue_counts(text: str, words: tuple[str, ...] = ()) -> dict[str, int]:
         chars = Doc(matchers.vocab, words=list(text))
         for match_id, _start, _end in matchers.phrases(chars):
             counts[strings[match_id]] += 1
-        # The Matcher yields one match per (pattern, start) with gaps; count starts once.
-        seen: set[tuple[int, int]] = set()
-        for match_id, start, _end in matchers.gapped(chars):
-            if (match_id, start) not in seen:
-                seen.add((match_id, start))
-                counts[strings[match_id]] += 1
+        for label, regex in matchers.gapped.items():
+            counts[label] += sum(1 for _ in regex.finditer(text))
         counts["practice"] += len(RE_COUNTED.findall(text))
     if words:
         for match_id, _start, _end in matchers.words(Doc(matchers.vocab, words=list(words))):

@@ -16,12 +16,23 @@ from functools import lru_cache
 from importlib import resources
 
 from pipeline.tagging.inputs import TagInput
-from pipeline.tagging.rules import RE_TITLE_TRAIL, leadin_label, section_labels
+from pipeline.tagging.rules import (
+    RE_TITLE_TRAIL,
+    admits_problems,
+    dated_title_label,
+    leadin_label,
+    pattern_label,
+    section_labels,
+)
 
 RE_CLAUSE_SPLIT = re.compile(r"[，,]")
 # A lead-in about the report itself frames the whole report, not the run after it:
 # "现将调研中发现的问题和建议报告如下：" before 一、基本情况
 RE_REPORTING = re.compile(r"报告|汇报")
+
+# (outer label, inner label) where a section's label holds for a subsection titled with
+# the inner one: under a plan's "主要目标任务", "（一）产业体系建设取得决定性进展" is a target.
+CONTEXT_WINS_TABLE = frozenset({("countermeasure", "practice")})
 
 # Report parts tend to follow this order; used only for invented seed examples.
 SEED_POSITION_TABLE = {
@@ -34,13 +45,17 @@ SEED_POSITION_TABLE = {
 
 
 @lru_cache(maxsize=65536)
-def context_labels(headline: str) -> tuple[str, ...]:
-    """Labels a headline gives the units under it: a section title or a lead-in."""
+def context_labels(headline: str, year: int | None = None) -> tuple[str, ...]:
+    """Labels a headline gives the units under it: a section title (one naming only a
+    year's work is read against the report's ``year``), a lead-in, or an admission of
+    shortcomings ("我们也清醒认识到，…还存在一些不足")."""
     labels = section_labels(headline)
     if labels:
         return labels
-    leadin = leadin_label(headline)
-    return (leadin,) if leadin else ()
+    leadin = leadin_label(headline) or dated_title_label(headline, year)
+    if leadin:
+        return (leadin,)
+    return ("problem",) if admits_problems(headline) else ()
 
 
 def nearest_section_labels(ancestor_headlines: Sequence[str]) -> tuple[str, ...]:
@@ -54,15 +69,18 @@ def nearest_section_labels(ancestor_headlines: Sequence[str]) -> tuple[str, ...]
 
 @lru_cache(maxsize=65536)
 def leadin_sentence_labels(sentence: str) -> tuple[str, ...]:
-    """Labels a lead-in sentence gives: as a title, by a lead-in phrase, or by its last
-    clause as a title ("同时也要看到，工作中还存在一些不足：" → problem)."""
+    """Labels a lead-in sentence gives: as a title, by a lead-in phrase, an admission, a
+    review of the year, or by its last clause as a title or lead-in ("…，其主要做法是：" →
+    practice)."""
     if not sentence or RE_REPORTING.search(sentence):
         return ()
     labels = context_labels(sentence)
     if labels:
         return labels
+    if pattern_label(sentence) == "practice":  # "过去一年，我们主要做了以下工作："
+        return ("practice",)
     clause = RE_CLAUSE_SPLIT.split(RE_TITLE_TRAIL.sub("", sentence))[-1]
-    return section_labels(clause) if clause != sentence else ()
+    return context_labels(clause) if clause != sentence else ()  # "…，其主要做法是："
 
 
 def context_chain(item: TagInput) -> list[tuple[str, bool]]:
@@ -77,19 +95,27 @@ def context_chain(item: TagInput) -> list[tuple[str, bool]]:
 
 
 def nearest_context_labels(item: TagInput) -> tuple[str, ...]:
-    """Labels of the nearest section title or lead-in framing a unit, or ()."""
+    """Labels of the nearest section title or lead-in framing a unit, or (); an outer
+    section's label where it wins over the nearest one (``CONTEXT_WINS_TABLE``)."""
+    found: tuple[str, ...] = ()
     for text, is_leadin in reversed(context_chain(item)):
-        labels = leadin_sentence_labels(text) if is_leadin else context_labels(text)
-        if labels:
-            return labels
-    return ()
+        labels = leadin_sentence_labels(text) if is_leadin else context_labels(text, item.year)
+        if not labels:
+            continue
+        if found:  # the next framing section out: does it win?
+            wins = len(labels) == 1 and (labels[0], found[0]) in CONTEXT_WINS_TABLE
+            return labels if wins else found
+        found = labels
+        if len(found) > 1 or not any(inner == found[0] for _, inner in CONTEXT_WINS_TABLE):
+            return found
+    return found
 
 
 def silver_examples(inputs: Sequence[TagInput]) -> list[tuple[TagInput, str]]:
     """Units under a single-label section title, labelled by it (section titles excluded)."""
     examples = []
     for item in inputs:
-        if context_labels(item.headline):
+        if context_labels(item.headline, item.year):
             continue
         labels = nearest_context_labels(item)
         if len(labels) == 1:
