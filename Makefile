@@ -42,9 +42,11 @@ eval-real: $(STAMP)
 	$(BIN)/diaoyan run $(REAL) --out $(OUT)/eval-real
 	$(BIN)/diaoyan eval $(OUT)/eval-real $(REAL_GOLD) $(SPLITS)
 
-# Throughput on a generated corpus (see bench/README.md).
+# Every stage against raw jieba on a generated corpus (see bench/README.md);
+# BENCH_ARGS="--docs 300" or "--large" (10,000 reports) for other sizes.
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 # For a lab server's cron: waits up to an hour for a run still holding the folder,
 # processes only what changed, then scores against gold when it is there.

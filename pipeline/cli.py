@@ -133,6 +133,19 @@ jobs_option = click.option(
     "--jobs", type=click.IntRange(min=1), default=None,
     help="Worker processes for per-document work (default: all cores).",
 )
+def executor_options(function):
+    """``--executor`` and ``--scheduler``: where per-document work runs."""
+    function = click.option(
+        "--scheduler", metavar="ADDRESS",
+        help="Dask scheduler (tcp://host:8786) for --executor dask; without it a local "
+             "Dask cluster of --jobs workers.")(function)
+    return click.option(
+        "--executor", type=click.Choice(["local", "dask"]), default="local",
+        show_default=True,
+        help="Run per-document work in local processes or on a Dask cluster "
+             "(same results).")(function)
+
+
 shrink_option = click.option(
     "--allow-shrink", is_flag=True,
     help="Allow a run that removes more than [ingest] max_shrink of the stored files.",
@@ -154,20 +167,23 @@ rebuild_option = click.option(
 @wait_option
 @strict_option
 @jobs_option
+@executor_options
 @shrink_option
 @rebuild_option
 @redo_option
 def run(corpus: Path, out_dir: Path, config_path: Path | None, wait_seconds: float,
-        strict: bool, jobs: int | None, allow_shrink: bool, rebuild: bool,
-        redo: tuple[str, ...]) -> None:
+        strict: bool, jobs: int | None, executor: str, scheduler: str | None,
+        allow_shrink: bool, rebuild: bool, redo: tuple[str, ...]) -> None:
     """Run every stage on CORPUS and write the exports to OUT.
 
-    Example: diaoyan run corpus --out outputs
+    Example: diaoyan run corpus --out outputs --executor dask --scheduler tcp://head:8786
     """
     config = _load(config_path, corpus)
+    if scheduler and executor != "dask":
+        raise CannotRun("--scheduler needs --executor dask")
     report = _invoke(out_dir, config, corpus=corpus, stages=runner.ALL_STAGES,
                      wait_seconds=wait_seconds, jobs=jobs, allow_shrink=allow_shrink,
-                     rebuild=rebuild, redo=redo)
+                     rebuild=rebuild, redo=redo, executor=executor, scheduler=scheduler)
     _finish(report, strict)
 
 
@@ -266,6 +282,36 @@ def topics_command(out_dir: Path, label: str | None, k: int | None, refit: bool,
     report = _invoke(out_dir, config, stages=("topics",), wait_seconds=wait_seconds,
                      stage_options={"topic_label": label, "topic_k": k, "refit": refit})
     _finish(report, strict=False)
+
+
+@cli.command(name="bench")
+@click.option("--docs", type=click.IntRange(min=2), default=1000, show_default=True,
+              help="Generated reports to measure on.")
+@click.option("--large", is_flag=True, help="10,000 reports (takes long; run it in the "
+              "background).")
+@click.option("--work", "work_dir", type=click.Path(file_okay=False, path_type=Path),
+              default="bench/out", show_default=True,
+              help="Folder for the generated corpus and the run (reused when the same).")
+@click.option("--results", "results_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="JSON file for the figures (default: WORK/results-N.json).")
+@jobs_option
+def bench_command(docs: int, large: bool, work_dir: Path, results_path: Path | None,
+                  jobs: int | None) -> None:
+    """Time every stage and the whole run on a generated corpus against raw jieba.
+
+    Example: diaoyan bench --docs 300
+    """
+    from pipeline.benchmark import format_figures, run_benchmark
+
+    docs = 10_000 if large else docs
+    results_path = results_path or work_dir / f"results-{docs}.json"
+    figures = run_benchmark(docs, work_dir, jobs=jobs,
+                            progress=lambda line: click.echo(line, err=True))
+    results_path.parent.mkdir(parents=True, exist_ok=True)
+    results_path.write_text(json.dumps(figures, ensure_ascii=False, indent=1) + "\n",
+                            encoding="utf-8")
+    click.echo(format_figures(figures))
+    click.echo(f"figures in {results_path}")
 
 
 @cli.command(name="stages")

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
-from pipeline import __version__
+from pipeline import __version__, runstate
 from pipeline.config import Config, load_config
+from pipeline.executors import Executor, make_executor
 from pipeline.lock import exclusive_output
 from pipeline.outputs import changes, export
 from pipeline.stages import (
@@ -111,9 +112,16 @@ def run_pipeline(out_dir: Path, config: Config, *, corpus: Path | None = None,
                  stages: Sequence[str] = ALL_STAGES, wait_seconds: float = 0,
                  progress: Callable[[ProgressEvent], None] | None = None, jobs: int | None = None,
                  allow_shrink: bool = False, rebuild: bool = False,
-                 redo: Sequence[str] = (), stage_options: dict | None = None) -> RunReport:
-    """Run the given stages in order on ``out_dir`` and publish the exports."""
+                 redo: Sequence[str] = (), stage_options: dict | None = None,
+                 executor: str = "local", scheduler: str | None = None) -> RunReport:
+    """Run the given stages in order on ``out_dir`` and publish the exports.
+
+    ``executor`` (``local`` or ``dask``, with ``scheduler`` an address such as
+    ``tcp://host:8786``) says where per-document work runs; results are the same.
+    """
     check_writable(out_dir)
+    jobs = jobs or os.cpu_count() or 1
+    workers = make_executor(executor, scheduler, jobs)  # connects only once work is mapped
     with exclusive_output(out_dir, wait_seconds), _run_log(out_dir):
         notes = []
         if rebuild:
@@ -123,12 +131,15 @@ def run_pipeline(out_dir: Path, config: Config, *, corpus: Path | None = None,
         store = open_store(out_dir)
         try:
             forget_work(store, redo)
-            report = _run_stages(store, out_dir, config, corpus, stages, progress,
-                                 jobs or os.cpu_count() or 1,
-                                 {"allow_shrink": allow_shrink, **(stage_options or {})})
+            flags = {"allow_shrink": allow_shrink, **(stage_options or {})}
+            may_skip = (tuple(stages) == ALL_STAGES and not redo
+                        and not any(v for k, v in flags.items() if k != "allow_shrink"))
+            report = _run_stages(store, out_dir, config, corpus, stages, progress, jobs,
+                                 flags, workers, may_skip)
             report.notes[:0] = notes
             return report
         finally:
+            workers.close()
             store.close()
 
 
@@ -183,27 +194,45 @@ def move_store_aside(out_dir: Path) -> str:
 
 def _run_stages(store: Store, out_dir: Path, config: Config, corpus: Path | None,
                 stages: Sequence[str], progress: Callable[[ProgressEvent], None] | None, jobs: int,
-                flags: dict[str, object]) -> RunReport:
+                flags: dict[str, object], executor: Executor | None = None,
+                may_skip: bool = False) -> RunReport:
     declared = [get_stage(name) for name in stages]
     command = f"{' '.join(stages)} corpus={corpus}" if corpus else " ".join(stages)
-    run_id = store.start_run(command, config.sections, config.digest(), package_versions(),
+    versions = package_versions()
+    run_id = store.start_run(command, config.sections, config.digest(), versions,
                              seeds_of(config))
+    recorded = runstate.stored_state(store) if may_skip else None
+    runstate.forget_state(store)  # until this run completes, the next one checks everything
     report = RunReport(run_id, out_dir=out_dir)
     log.info("run %d started: %s (config %s)", run_id, command, config.source)
     status = "failed"
     before = changes.state_of(store)
     with store.transaction():  # the report stage shows what this run changed
         store.put_result("run_start_state", str(run_id), changes.state_to_json(before))
+    unchanged = None  # the snapshot this run would write again, when it skipped the stages
     try:
-        for stage in declared:
+        for index, stage in enumerate(declared):
             context = StageContext(store=store, config=config, stage=stage, corpus=corpus,
-                                   progress=progress, jobs=jobs, options=flags)
+                                   progress=progress, jobs=jobs, options=flags,
+                                   executor=executor)
             result = run_stage(context)
             report.results.append(result)
             log.info("%s", result.summary())
             if result.failed:
                 break  # later stages read what this one writes
-        export.publish(store, out_dir, run_id, writers=published_tables())
+            if recorded and index == 0 and (
+                    runstate.state_digest(store, config, versions) == recorded[0]):
+                report.results += runstate.skipped_results(
+                    recorded[1], [s.name for s in declared[1:]])
+                for skipped in report.results[1:]:
+                    log.info("%s", skipped.summary())
+                unchanged = current_generation(out_dir)  # the recorded run's snapshot
+                break
+        export.publish(store, out_dir, run_id, writers=published_tables(), same_as=unchanged)
+        if may_skip and not report.failed:
+            digest = recorded[0] if unchanged else runstate.state_digest(store, config, versions)
+            if digest:
+                runstate.remember_state(store, digest, run_id, report.results)
         report.errors = record_file_outcomes(store, run_id)
         change = changes.diff(before, changes.state_of(store), run_id)
         changes.write_changes(out_dir, change)
@@ -216,6 +245,12 @@ def _run_stages(store: Store, out_dir: Path, config: Config, corpus: Path | None
         store.finish_run(run_id, status, [r.as_dict() for r in report.results])
         log.info("run %d %s", run_id, status)
     return report
+
+
+def current_generation(out_dir: Path) -> Path | None:
+    """The folder ``OUT/current`` points at, if there is one."""
+    current = out_dir / export.CURRENT_LINK
+    return current.resolve() if current.is_dir() else None
 
 
 def published_tables() -> tuple:

@@ -170,8 +170,9 @@ class Store(AnalysisTables):
     def delete_documents(self, doc_ids: Iterable[str]) -> None:
         """Delete documents and everything derived from them."""
         ids = [(d,) for d in doc_ids]
-        for table in ("documents", "offsets", "sentence_fts", *DERIVED_TABLES):
+        for table in ("documents", "offsets", *DERIVED_TABLES):
             self.conn.executemany(f"DELETE FROM {table} WHERE doc_id=?", ids)
+        self.delete_sentence_words(d for (d,) in ids)  # one scan, not one per document
         self.conn.executemany("DELETE FROM work WHERE item=?", ids)
 
     def iter_documents(self, status: str | None = None) -> Iterator[Document]:
@@ -303,8 +304,9 @@ class Store(AnalysisTables):
     def drop_derived(self, doc_ids: Iterable[str], keep_documents: bool = True) -> None:
         """Delete units, tokens, sentences, work keys and errors of documents (not the rows)."""
         ids = [(d,) for d in doc_ids]
-        for table in (*DERIVED_TABLES, "sentence_fts"):
+        for table in DERIVED_TABLES:
             self.conn.executemany(f"DELETE FROM {table} WHERE doc_id=?", ids)
+        self.delete_sentence_words(d for (d,) in ids)  # one scan, not one per document
         self.conn.executemany("DELETE FROM work WHERE item=?", ids)
         if not keep_documents:
             self.conn.executemany("DELETE FROM documents WHERE doc_id=?", ids)

@@ -11,83 +11,44 @@ The segment stage and the analyses use this package through its top-level names
 * :mod:`.tokens` - the compact stored form of a segmented text (``doc_to_bytes``,
   ``load_doc``, ``tokens_of``);
 * :mod:`.pool` - ``segment_texts``: many texts, on several cores when the batch is big.
+
+Names are imported from their module on first use (PEP 562), so a run with nothing to
+segment never imports spaCy: ``SegmentOptions``, ``dictionary_fingerprint`` and
+``tokens_of`` need neither spaCy nor jieba.
 """
 
 from __future__ import annotations
 
-from pipeline.nlp.dictionaries import (
-    NLP_VERSION,
-    DictEntry,
-    SegmentOptions,
-    dictionary_fingerprint,
-    load_stopwords,
-    load_user_dictionary,
-    parse_dictionary,
-)
-from pipeline.nlp.pool import (
-    segment_one,
-    segment_texts,
-    text_pieces,
-)
-from pipeline.nlp.pos import (
-    POS_COMPONENT,
-    TagLookup,
-    make_pos_tagger,
-    upos_of,
-)
-from pipeline.nlp.segmenter import (
-    SENT_COMPONENT,
-    JiebaTokenizer,
-    get_segmenter,
-    make_nlp,
-    mark_sentences,
-    sentences,
-    shared_nlp,
-    words_and_spaces,
-)
-from pipeline.nlp.tokens import (
-    TOKENS_FORMAT_VERSION,
-    doc_payload,
-    doc_to_bytes,
-    join_payloads,
-    load_doc,
-    payload_to_bytes,
-    tokens_of,
-)
+import importlib
+from typing import Any
 
-# isort: split
-# Helpers tests/test_nlp.py reaches through the package.
-from pipeline.nlp.pool import _chunk_ranges  # noqa: F401
-from pipeline.nlp.pos import _is_punct  # noqa: F401
+# name → the submodule that defines it
+_HOME = {
+    **dict.fromkeys(("NLP_VERSION", "DictEntry", "SegmentOptions", "dictionary_fingerprint",
+                     "load_stopwords", "load_user_dictionary", "parse_dictionary"),
+                    "dictionaries"),
+    **dict.fromkeys(("segment_one", "segment_texts", "text_pieces", "_chunk_ranges"), "pool"),
+    **dict.fromkeys(("POS_COMPONENT", "TagLookup", "make_pos_tagger", "upos_of", "_is_punct"),
+                    "pos"),
+    **dict.fromkeys(("SENT_COMPONENT", "JiebaTokenizer", "get_segmenter", "make_nlp",
+                     "mark_sentences", "sentences", "shared_nlp", "words_and_spaces",
+                     "_cached_nlp"), "segmenter"),
+    **dict.fromkeys(("TOKENS_FORMAT_VERSION", "doc_payload", "doc_to_bytes", "join_payloads",
+                     "load_doc", "payload_to_bytes", "tokens_of"), "tokens"),
+}
 
-__all__ = [
-    "NLP_VERSION",
-    "SegmentOptions",
-    "DictEntry",
-    "parse_dictionary",
-    "load_user_dictionary",
-    "load_stopwords",
-    "dictionary_fingerprint",
-    "POS_COMPONENT",
-    "upos_of",
-    "TagLookup",
-    "make_pos_tagger",
-    "SENT_COMPONENT",
-    "get_segmenter",
-    "mark_sentences",
-    "sentences",
-    "words_and_spaces",
-    "JiebaTokenizer",
-    "make_nlp",
-    "shared_nlp",
-    "TOKENS_FORMAT_VERSION",
-    "doc_to_bytes",
-    "payload_to_bytes",
-    "join_payloads",
-    "doc_payload",
-    "load_doc",
-    "tokens_of",
-    "text_pieces",
-    "segment_one",
-    "segment_texts",
-]
+__all__ = [name for name in _HOME if not name.startswith("_")]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the defining submodule on first use and cache the name here."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOME))

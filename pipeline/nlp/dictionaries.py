@@ -8,15 +8,13 @@ stored segmentations are redone when a word list changes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
-
-import jieba
-import spacy
 
 # Bump when segmentation, tagging or sentence rules change: it is part of the fingerprint.
 NLP_VERSION = "1"
@@ -105,12 +103,18 @@ def load_stopwords(stopword_files: Sequence[str] = ()) -> frozenset[str]:
     return frozenset(words)
 
 
+@functools.lru_cache(maxsize=8)
+def _version(package: str) -> str:
+    # The installed version, read without importing the package (spaCy takes a second).
+    return metadata.version(package)
+
+
 def dictionary_fingerprint(options: SegmentOptions | None = None) -> str:
     """Hash of everything that changes segmentation output, for cache keys."""
     options = options or SegmentOptions()
     digest = hashlib.sha256()
     parts = [
-        f"nlp={NLP_VERSION} jieba={jieba.__version__} spacy={spacy.__version__}",
+        f"nlp={NLP_VERSION} jieba={_version('jieba')} spacy={_version('spacy')}",
         f"pos={options.pos}",
         _read_resource(USERDICT_RESOURCE),
         _read_resource(STOPWORDS_RESOURCE),

@@ -30,6 +30,7 @@ from pipeline.nlp.dictionaries import (
     load_user_dictionary,
 )
 from pipeline.nlp.pos import POS_COMPONENT
+from pipeline.nlp.tokens import TEXT_KEY, WORDS_KEY, token_texts
 from pipeline.text.vocab import CLOSING_QUOTES, SENTENCE_END
 
 SENT_COMPONENT = "diaoyan_sentences_v1"
@@ -68,11 +69,10 @@ def mark_sentences(doc: Doc) -> Doc:
     """Set sentence starts after 。！？； and newlines so ``doc.sents`` works."""
     starts = numpy.full((len(doc), 1), -1, dtype="int32")  # -1: not a sentence start
     pending_start = True
-    for token in doc:
-        text = token.text
+    for index, text in enumerate(token_texts(doc)):  # texts, not Tokens: 3x cheaper
         ends = _ends_sentence(text)
         if pending_start and not ends and text not in SENTENCE_CLOSERS:
-            starts[token.i, 0] = 1
+            starts[index, 0] = 1
             pending_start = False
         if ends:
             pending_start = True
@@ -145,7 +145,12 @@ class JiebaTokenizer:
             words, spaces = spacy.util.get_words_and_spaces(pieces, text)
         else:
             words, spaces = words_and_spaces(pieces)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        # Components read these instead of doc.text and Token objects (which cost more
+        # than jieba itself); nothing retokenizes the Doc afterwards.
+        doc.user_data[TEXT_KEY] = text
+        doc.user_data[WORDS_KEY] = words
+        return doc
 
 
 def make_nlp(options: SegmentOptions | None = None) -> Language:

@@ -7,15 +7,17 @@ spaCy.
 
 from __future__ import annotations
 
+import threading
 import zlib
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
-import numpy
 import srsly
-from spacy.attrs import LENGTH, POS, SENT_START, SPACY, TAG
-from spacy.parts_of_speech import NAMES as UPOS_NAMES
-from spacy.tokens import Doc
-from spacy.vocab import Vocab
+
+if TYPE_CHECKING:  # spaCy is imported where a Doc is built or read, not to read tokens
+    import numpy
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
 
 # Serialized form of a segmented text ("diaoyan tokens", version 1): zlib-compressed
 # msgpack of {"v": 1, "text": the text, "n": token lengths, "s": indices of tokens
@@ -23,10 +25,34 @@ from spacy.vocab import Vocab
 # the same for UPOS, "b": indices of sentence starts}. About 2 bytes per character on the
 # seeds, half a DocBin with the same attributes, and readable without spaCy.
 TOKENS_FORMAT_VERSION = 1
+# Where the tokenizer leaves a Doc's text and token texts (doc.text and Token objects are
+# slow to build; the pipeline's components and doc_payload read these instead).
+TEXT_KEY = "diaoyan.text"
+WORDS_KEY = "diaoyan.words"
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, from what the tokenizer left when it can be trusted."""
+    text = doc.user_data.get(TEXT_KEY)
+    return text if text is not None and len(doc.user_data.get(WORDS_KEY, ())) == len(doc) \
+        else doc.text
+
+
+def token_texts(doc: Doc) -> list[str]:
+    """The tokens' texts without building Token objects."""
+    words = doc.user_data.get(WORDS_KEY)
+    if words is not None and len(words) == len(doc):
+        return words
+    from spacy.attrs import IDX, LENGTH
+
+    text = doc.text
+    return [text[start : start + length] for start, length in doc.to_array([IDX, LENGTH])]
 
 
 def _table(values: numpy.ndarray, name_of: Callable[[int], str]) -> tuple[list[str], list[int]]:
     # Per-blob table of the distinct values and one small int per token (1 msgpack byte).
+    import numpy
+
     distinct, index = numpy.unique(values, return_inverse=True)
     return [name_of(int(value)) for value in distinct], index.tolist()
 
@@ -38,7 +64,19 @@ def doc_to_bytes(doc: Doc) -> bytes:
 
 def payload_to_bytes(payload: dict) -> bytes:
     """Compress a token payload into the stored blob."""
-    return zlib.compress(srsly.msgpack_dumps(payload), 6)
+    return zlib.compress(_packer().pack(payload), 6)
+
+
+_PACKERS = threading.local()
+
+
+def _packer() -> Any:
+    # srsly.msgpack_dumps builds a Packer per call, scanning its plugin registry (3 ms);
+    # one plain Packer per thread writes the same bytes for our lists, ints and strings.
+    packer = getattr(_PACKERS, "packer", None)
+    if packer is None:
+        packer = _PACKERS.packer = srsly.msgpack.Packer(use_bin_type=True)
+    return packer
 
 
 def join_payloads(payloads: Sequence[dict]) -> dict:
@@ -67,12 +105,16 @@ def join_payloads(payloads: Sequence[dict]) -> dict:
 
 def doc_payload(doc: Doc) -> dict:
     """The token payload of a Doc (see TOKENS_FORMAT_VERSION for its fields)."""
+    import numpy
+    from spacy.attrs import LENGTH, POS, SENT_START, SPACY, TAG
+    from spacy.parts_of_speech import NAMES as UPOS_NAMES
+
     columns = doc.to_array([LENGTH, SPACY, TAG, POS, SENT_START])
     tags, tag_index = _table(columns[:, 2], doc.vocab.strings.__getitem__)
     upos, upos_index = _table(columns[:, 3], UPOS_NAMES.__getitem__)
     payload = {
         "v": TOKENS_FORMAT_VERSION,
-        "text": doc.text,
+        "text": doc_text(doc),
         "n": columns[:, 0].tolist(),
         "s": numpy.flatnonzero(columns[:, 1]).tolist(),
         "tags": tags,
@@ -86,7 +128,8 @@ def doc_payload(doc: Doc) -> dict:
 
 
 def _payload(data: bytes) -> dict:
-    payload = srsly.msgpack_loads(zlib.decompress(data))
+    # srsly's unpackb without its numpy hook (no arrays inside), which costs 3 ms a call
+    payload = srsly.msgpack._unpackb(zlib.decompress(data), raw=False, use_list=True)
     if payload.get("v") != TOKENS_FORMAT_VERSION:
         raise ValueError(f"unsupported token format version {payload.get('v')!r}")
     return payload
@@ -104,6 +147,8 @@ def _payload_words(payload: dict) -> tuple[list[str], list[bool]]:
 
 def load_doc(data: bytes, vocab: Vocab) -> Doc:
     """Rebuild a Doc from ``doc_to_bytes`` output (pass ``nlp.vocab`` for stopword flags)."""
+    from spacy.tokens import Doc
+
     payload = _payload(data)
     words, spaces = _payload_words(payload)
     tags = [payload["tags"][i] for i in payload["t"]]

@@ -137,14 +137,22 @@ def status_rows(store: Store) -> Iterator[tuple[str, str, str, str]]:
 
 
 def publish(store: Store, out_dir: Path, run_id: int,
-            writers: Iterable[Callable[[Store, Path], object]] = ()) -> Path:
-    """Write every export of this run into a new generation and switch ``current`` to it."""
+            writers: Iterable[Callable[[Store, Path], object]] = (),
+            same_as: Path | None = None) -> Path:
+    """Write every export of this run into a new generation and switch ``current`` to it.
+
+    ``same_as``: a generation known to hold exactly what this run would write (nothing
+    changed since it was published); its files are hard-linked instead of rewritten.
+    """
     generations = out_dir / GENERATIONS_DIR
     generations.mkdir(exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{run_id}.", suffix=".tmp", dir=generations))
     os.chmod(staging, 0o777 & ~current_umask())
-    for write in (export_docs, export_units, *writers):
-        write(store, staging)
+    if same_as is not None:
+        link_files(same_as, staging)
+    else:
+        for write in (export_docs, export_units, *writers):
+            write(store, staging)
     final = generations / f"{run_id:06d}"
     if final.exists():
         shutil.rmtree(final)
@@ -156,6 +164,16 @@ def publish(store: Store, out_dir: Path, run_id: int,
             switch_link(link, f"{CURRENT_LINK}/{name}")
     prune_generations(generations, keep=final.name)
     return final
+
+
+def link_files(source: Path, target: Path) -> None:
+    """Hard-link (or, across file systems, copy) every file of ``source`` into ``target``."""
+    for path in sorted(source.iterdir()):
+        if path.is_file():
+            try:
+                os.link(path, target / path.name)
+            except OSError:
+                shutil.copy2(path, target / path.name)
 
 
 def switch_link(link: Path, target: str) -> None:

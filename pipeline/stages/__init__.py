@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the store and config are plumbing; stages get them through the context
     from pipeline.config import Config
+    from pipeline.executors import Executor
     from pipeline.records import Document
     from pipeline.store import Store
 
@@ -83,6 +84,8 @@ class StageContext:
     progress: Callable[[ProgressEvent], None] | None = None
     jobs: int = 2  # worker processes for per-document work
     options: dict[str, Any] = field(default_factory=dict)  # run flags, e.g. allow_shrink
+    # Where per-document work runs (pipeline.executors); None: local processes, ``jobs`` of them.
+    executor: Executor | None = None
 
     @property
     def version(self) -> int:
@@ -139,12 +142,12 @@ STAGES: tuple[Stage, ...] = (
         reads=("corpus files", "metadata.csv"),
         writes=("documents", "offsets", "ingest_cache", "signatures"),
         config=("ingest", "read", "clean", "layout", "metadata", "region", "split", "dedup"),
-        version=1, summary="Read, clean, split and locate the corpus's reports.",
+        version=2, summary="Read, clean, split and locate the corpus's reports.",
         needs_corpus=True,
     ),
     Stage(
         "structure", "pipeline.stages.structure:run",
-        reads=("documents",), writes=("units",), config=("outline",), version=1,
+        reads=("documents",), writes=("units",), config=("outline",), version=2,
         summary="Find headings and enumerations in ingested documents.",
     ),
     Stage(
@@ -156,7 +159,7 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "tag", "pipeline.stages.tag:run",
         reads=("units", "tokens"), writes=("units.label", "models:unit_classifier"),
-        config=("tag", "segment"), version=2,
+        config=("tag", "segment"), version=3,
         summary="Label units problem/cause/countermeasure/practice/background/other.",
     ),
     Stage(

@@ -14,14 +14,16 @@ import json
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.analysis import graph as theme_graph
-from pipeline.analysis import graph_html, links, reuse, themes
+from pipeline.analysis import links
 from pipeline.outputs.tables import UNKNOWN_PLACE, place_of
 from pipeline.records import Document, Unit
 from pipeline.stages import StageContext, StageResult, work_key
 from pipeline.text.vocab import cn_to_int, enclosed_to_int
+
+if TYPE_CHECKING:
+    from pipeline.analysis.themes import ThemeResult
 
 STAGE = "graph"
 RE_MARKER_NUMBER = re.compile(r"(\d{1,3})|([一二三四五六七八九十百零〇两]{1,4})|([①-⑳㈠-㈩⑴-⒇])")
@@ -32,8 +34,6 @@ def run(ctx: StageContext) -> StageResult:
     store, config = ctx.store, ctx.config
     result = StageResult(STAGE)
     link_options = config.options("links", links.LinkOptions)
-    theme_options = config.options("themes", themes.ThemeOptions)
-    reuse_options = config.options("reuse", reuse.ReuseOptions)
     stopwords = _stopwords(ctx)
     docs = ctx.documents()
     units_by_doc = {d.doc_id: graph_units(d, list(store.iter_units(d.doc_id)),
@@ -44,6 +44,12 @@ def run(ctx: StageContext) -> StageResult:
     stored = store.get_result("graph")
     if stored and stored[0] == corpus_key:
         return result
+    # the corpus-level libraries (scikit-learn, rensa, networkx) only once there is work
+    from pipeline.analysis import graph as theme_graph
+    from pipeline.analysis import reuse, themes
+
+    theme_options = config.options("themes", themes.ThemeOptions)
+    reuse_options = config.options("reuse", reuse.ReuseOptions)
     every_unit = [u for units in units_by_doc.values() for u in units]
     clustered = [themes.cluster_themes(every_unit, theme_options, kind)
                  for kind in themes.KINDS]
@@ -156,7 +162,7 @@ def marker_number(marker: str) -> int | None:
     return enclosed_to_int(match.group(3))
 
 
-def theme_rows(clustered: list[themes.ThemeResult]) -> list[tuple[str, str, str, dict]]:
+def theme_rows(clustered: list[ThemeResult]) -> list[tuple[str, str, str, dict]]:
     """(theme_id, kind, label, info) rows for the store."""
     return [(t.theme_id, t.kind, t.label,
              {"terms": list(t.terms), "headline": t.headline, "size": len(t.members),
@@ -164,7 +170,7 @@ def theme_rows(clustered: list[themes.ThemeResult]) -> list[tuple[str, str, str,
             for result in clustered for t in result.themes]
 
 
-def assignment_rows(clustered: list[themes.ThemeResult],
+def assignment_rows(clustered: list[ThemeResult],
                     units_by_id: dict[str, links.GraphUnit]) -> list[tuple]:
     """(unit_id, doc_id, kind, theme_id or None, score) for every clustered unit."""
     return [(unit_id, units_by_id[unit_id].doc_id, result.kind, theme_id, None)
@@ -179,9 +185,12 @@ def _node_link(graph: Any) -> dict[str, Any]:
     return json.loads(json.dumps(data, ensure_ascii=False, default=list))
 
 
-def render_exports(graph: Any, clustered: list[themes.ThemeResult],
+def render_exports(graph: Any, clustered: list[ThemeResult],
                    found_links: list[links.Link]) -> dict[str, str]:
     """The graph's export files as text, to be published with every snapshot."""
+    from pipeline.analysis import graph as theme_graph
+    from pipeline.analysis import graph_html
+
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
         theme_graph.write_graph(graph, base)

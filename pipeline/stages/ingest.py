@@ -18,9 +18,7 @@ import logging
 import os
 import zlib
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +26,11 @@ from pipeline import readers
 from pipeline.analysis import gazetteer
 from pipeline.analysis.dedup import DedupItem, DedupOptions, find_duplicates
 from pipeline.analysis.overrides import METADATA_CSV, apply_overrides
+from pipeline.executors import Executor, LocalExecutor
 from pipeline.records import CorpusFile, Document, IngestedPart, Region
 from pipeline.stages import StageContext, StageResult, one_line, work_key
 from pipeline.text import clean as cleaning
 from pipeline.text import layout, metadata, split
-from pipeline.workers import die_with_parent
 
 STAGE = "ingest"
 # The sections that shape one file's result (what the per-file cache is keyed by).
@@ -89,7 +87,7 @@ def run(ctx: StageContext) -> StageResult:
     entries, skipped = list_corpus(ctx.corpus, options)
     guard_shrink(store, entries, options, allow=bool(ctx.options.get("allow_shrink")))
     jobs, parts_by_file, files = plan_files(store, entries, config_digest, toolkit, result)
-    for job, parts in compute_files(jobs, toolkit, options, ctx.jobs):
+    for job, parts in compute_files(jobs, toolkit, options, ctx.jobs, ctx.executor):
         with store.transaction():
             store.put_ingest_cache(work_key(STAGE, config_digest, job.file_sha), job.source,
                                    [part_to_json(p) for p in parts])
@@ -217,23 +215,42 @@ def precheck_and_digest(path: Path, read_options: Any) -> tuple[str, float]:
 
 
 def compute_files(jobs: list[CorpusFile], toolkit: Toolkit, options: IngestOptions,
-                  run_jobs: int) -> Iterator[tuple[CorpusFile, list[IngestedPart]]]:
-    """Yield (job, parts) for each queued file, in a process pool when it pays off."""
+                  run_jobs: int, executor: Executor | None = None,
+                  ) -> Iterator[tuple[CorpusFile, list[IngestedPart]]]:
+    """Yield (job, parts) for each queued file, in order, on the run's executor when it pays."""
     workers = min(options.jobs, run_jobs)
-    if workers <= 1 or len(jobs) < options.parallel_min_files:
+    remote = executor is not None and executor.kind != "local"
+    if not remote and (workers <= 1 or len(jobs) < options.parallel_min_files):
         for job in jobs:
             yield job, ingest_file(job, toolkit)
         return
-    with ProcessPoolExecutor(workers, mp_context=get_context("fork"),
-                             initializer=die_with_parent) as pool:
-        futures = [pool.submit(ingest_file, job, toolkit) for job in jobs]
-        for index, job in enumerate(jobs):
-            future, futures[index] = futures[index], None  # let each result go once stored
-            try:
-                yield job, future.result()
-            except Exception as exc:  # a worker died (e.g. killed for memory): retry here
-                log.warning("worker failed on %s (%s); reading it in-process", job.source, exc)
-                yield job, ingest_file(job, toolkit)
+    if not remote:  # the run's local executor may have more workers than [ingest] jobs
+        executor = LocalExecutor(workers)
+        # The first file is read here: that loads the gazetteer (4 s) and the readers once,
+        # before the workers fork and share them, instead of once in every worker.
+        yield jobs[0], ingest_file(jobs[0], toolkit)
+        jobs = jobs[1:]
+    # workers elsewhere read the corpus at the same absolute path
+    tasks = [IngestTask(replace(job, path=str(Path(job.path).absolute())), toolkit)
+             for job in jobs]
+    for job, outcome in zip(jobs, executor.map(ingest_task, tasks), strict=True):
+        if isinstance(outcome, BaseException):  # a worker died (e.g. killed for memory)
+            log.warning("worker failed on %s (%s); reading it in-process", job.source, outcome)
+            outcome = ingest_file(job, toolkit)
+        yield job, outcome
+
+
+@dataclass(frozen=True)
+class IngestTask:
+    """One file to ingest and the options to do it with: what a worker is sent."""
+
+    job: CorpusFile
+    toolkit: Toolkit
+
+
+def ingest_task(task: IngestTask) -> list[IngestedPart]:
+    """Worker entry point: ``ingest_file`` of one task."""
+    return ingest_file(task.job, task.toolkit)
 
 
 def ingest_file(job: CorpusFile, toolkit: Toolkit) -> list[IngestedPart]:

@@ -4,25 +4,53 @@ Reads ok documents, writes the ``tokens`` (a serialized spaCy Doc per document) 
 ``sentences`` tables. Keyed by the document's content hash, the ``segment`` config
 and a fingerprint of the dictionaries, so later stages never re-segment unchanged
 text; only changed documents are segmented, in batches committed as they finish.
+
+Workers (the run's executor: forked processes, or a Dask cluster) segment chunks of
+documents and also find their sentences and each sentence's words, so the main process
+only writes. spaCy and the dictionaries are loaded only when there is text to segment.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
 from pipeline import nlp
+from pipeline.executors import Executor, LocalExecutor
+from pipeline.nlp.dictionaries import SegmentOptions, dictionary_fingerprint
 from pipeline.records import Document
 from pipeline.stages import StageContext, StageResult, work_key
 from pipeline.text.sentences import sentence_spans
 
 STAGE = "segment"
 BATCH_DOCS = 200  # documents per transaction: a killed run keeps finished batches
+CHUNKS_PER_WORKER = 8  # chunks per worker: one long report does not leave a core idle
+MAX_CHUNK_CHARS = 400_000  # a chunk's texts and results stay small to send and hold
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """One document's segmentation: the token blob, its sentences and their words."""
+
+    blob: bytes
+    sentences: list[tuple[int, int]]
+    sentence_words: list[tuple[int, int, str]]
+
+
+@dataclass(frozen=True)
+class SegmentTask:
+    """Texts to segment in one worker call, with the options to do it with."""
+
+    texts: tuple[str, ...]
+    options: SegmentOptions
 
 
 def run(ctx: StageContext) -> StageResult:
     """Segment every document whose text or dictionaries changed."""
     store, config = ctx.store, ctx.config
     result = StageResult(STAGE)
-    options = config.options("segment", nlp.SegmentOptions)
-    digest = f"{config.digest('segment')}:{nlp.dictionary_fingerprint(options)}"
+    options = config.options("segment", SegmentOptions)
+    digest = f"{config.digest('segment')}:{dictionary_fingerprint(options)}"
     done, failed = store.get_work_keys(STAGE), ctx.failed_keys()
     hashes = store.get_content_hashes()
     pending = []
@@ -34,25 +62,113 @@ def run(ctx: StageContext) -> StageResult:
             result.errors += 1
         else:
             pending.append((doc, key))
-    for offset in range(0, len(pending), BATCH_DOCS):
-        batch = pending[offset : offset + BATCH_DOCS]
-        blobs = segment_batch(ctx, batch, options)
-        with store.transaction():
-            for (doc, key), blob in zip(batch, blobs, strict=True):
-                if isinstance(blob, BaseException):
-                    ctx.document_failed(doc.doc_id, key, blob)
-                    store.delete_work(STAGE, [doc.doc_id])
-                    result.errors += 1
-                    continue
-                store.put_tokens(doc.doc_id, blob)
-                spans = sentence_spans(doc.text)
-                store.replace_sentences(doc.doc_id, spans)
-                store.replace_sentence_words(doc.doc_id, sentence_words(doc.text, blob, spans))
-                store.put_work_key(STAGE, doc.doc_id, key)
-                store.clear_doc_error(STAGE, doc.doc_id)
-                result.processed += 1
-        ctx.report("segmented", offset + len(batch), len(pending))
+    batch: list[tuple[Document, str, Segmented | BaseException]] = []
+    finished = 0
+    for outcome in segment_pending(ctx, pending, options):
+        batch.append(outcome)
+        if len(batch) >= BATCH_DOCS or finished + len(batch) == len(pending):
+            store_batch(ctx, batch, result)
+            finished += len(batch)
+            batch = []
+            ctx.report("segmented", finished, len(pending))
     return result
+
+
+def store_batch(ctx: StageContext, batch: list[tuple[Document, str, Segmented | BaseException]],
+                result: StageResult) -> None:
+    """Write one batch of segmentations (or per-document failures) in one transaction."""
+    store = ctx.store
+    with store.transaction():
+        store.delete_sentence_words(doc.doc_id for doc, _, _ in batch)  # one pass per batch
+        for doc, key, outcome in batch:
+            if isinstance(outcome, BaseException):
+                ctx.document_failed(doc.doc_id, key, outcome)
+                store.delete_work(STAGE, [doc.doc_id])
+                result.errors += 1
+                continue
+            store.put_tokens(doc.doc_id, outcome.blob)
+            store.replace_sentences(doc.doc_id, outcome.sentences)
+            store.add_sentence_words(doc.doc_id, outcome.sentence_words)
+            store.put_work_key(STAGE, doc.doc_id, key)
+            store.clear_doc_error(STAGE, doc.doc_id)
+            result.processed += 1
+
+
+def segment_pending(ctx: StageContext, pending: list[tuple[Document, str]],
+                    options: SegmentOptions,
+                    ) -> Iterator[tuple[Document, str, Segmented | BaseException]]:
+    """(doc, key, outcome) for every pending document, in order, on the run's executor."""
+    executor = choose_executor(ctx, [doc.text for doc, _ in pending], options)
+    if executor is None:
+        for offset in range(0, len(pending), BATCH_DOCS):
+            chunk = pending[offset : offset + BATCH_DOCS]
+            outcomes = segment_batch([doc.text for doc, _ in chunk], options)
+            for (doc, key), outcome in zip(chunk, outcomes, strict=True):
+                yield doc, key, outcome
+        return
+    if executor.kind == "local":
+        nlp.shared_nlp(options)  # load the dictionaries once, before the workers fork
+    chunks = chunk_documents(pending, executor.workers)
+    tasks = [SegmentTask(tuple(doc.text for doc, _ in chunk), options) for chunk in chunks]
+    for chunk, outcome in zip(chunks, executor.map(segment_task, tasks), strict=True):
+        if isinstance(outcome, BaseException):  # one bad text (or a dead worker) costs one
+            outcome = segment_batch([doc.text for doc, _ in chunk], options)
+        for (doc, key), segmented in zip(chunk, outcome, strict=True):
+            yield doc, key, segmented
+
+
+def choose_executor(ctx: StageContext, texts: list[str],
+                    options: SegmentOptions) -> Executor | None:
+    """The run's executor, a local one capped at ``n_process``, or None: here, in-process."""
+    if ctx.executor is not None and ctx.executor.kind != "local":
+        return ctx.executor if texts else None
+    workers = min(options.n_process, ctx.executor.workers if ctx.executor else ctx.jobs)
+    if workers <= 1 or len(texts) < 2 or sum(map(len, texts)) < options.parallel_min_chars:
+        return None
+    return LocalExecutor(workers)
+
+
+def chunk_documents(pending: list[tuple[Document, str]],
+                    workers: int) -> list[list[tuple[Document, str]]]:
+    """Consecutive runs of documents of about equal text, several per worker."""
+    total = sum(len(doc.text) for doc, _ in pending)
+    target = max(1, min(MAX_CHUNK_CHARS, total // max(1, workers * CHUNKS_PER_WORKER)))
+    chunks: list[list[tuple[Document, str]]] = [[]]
+    size = 0
+    for item in pending:
+        if chunks[-1] and size >= target:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(item)
+        size += len(item[0].text)
+    return chunks
+
+
+def segment_task(task: SegmentTask) -> list[Segmented]:
+    """Worker entry point: segment a chunk of texts in this process; raises on failure."""
+    in_process = replace(task.options, n_process=1)
+    blobs = nlp.segment_texts(task.texts, in_process)
+    return [segmented(text, blob) for text, blob in zip(task.texts, blobs, strict=True)]
+
+
+def segment_batch(texts: list[str], options: SegmentOptions) -> list[Segmented | BaseException]:
+    """Outcomes of a few texts in this process; when they fail together, each text alone."""
+    try:
+        return segment_task(SegmentTask(tuple(texts), options))
+    except Exception:
+        outcomes: list[Segmented | BaseException] = []
+        for text in texts:
+            try:
+                outcomes.extend(segment_task(SegmentTask((text,), options)))
+            except Exception as exc:
+                outcomes.append(exc)
+        return outcomes
+
+
+def segmented(text: str, blob: bytes) -> Segmented:
+    """A text's blob with its sentence spans and the words of each sentence."""
+    spans = sentence_spans(text)
+    return Segmented(blob, spans, sentence_words(text, blob, spans))
 
 
 def sentence_words(text: str, blob: bytes,
@@ -74,19 +190,3 @@ def sentence_words(text: str, blob: bytes,
             index += 1
         rows.append((start, end, " ".join(picked)))
     return rows
-
-
-def segment_batch(ctx: StageContext, batch: list[tuple[Document, str]],
-                  options: nlp.SegmentOptions) -> list[bytes | BaseException]:
-    """Blobs of a batch; when the batch fails, each document alone, so one bad text costs one."""
-    texts = [doc.text for doc, _ in batch]
-    try:
-        return list(nlp.segment_texts(texts, options))
-    except Exception:
-        outcomes: list[bytes | BaseException] = []
-        for text in texts:
-            try:
-                outcomes.extend(nlp.segment_texts([text], options))
-            except Exception as exc:
-                outcomes.append(exc)
-        return outcomes

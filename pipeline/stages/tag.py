@@ -197,7 +197,8 @@ def tag_inputs(doc: Document, units: list[Unit],
     ]
     words, starts = token_positions(doc.text, token_blob)
     return tagging.inputs_from_spans(
-        doc.text, spans, words_in=lambda start, end: words_between(words, starts, start, end)
+        doc.text, spans, words_in=lambda start, end: words_between(words, starts, start, end),
+        year=doc.year,
     )
 
 
