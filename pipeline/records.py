@@ -128,6 +128,23 @@ class IngestedPart:
         """The document's source: the file's path, with ``#N`` for a part of a split file."""
         return file_source if self.parts == 1 else f"{file_source}#{self.part}"
 
+    def to_json(self) -> dict:
+        """A cacheable dict of the part."""
+        from dataclasses import asdict
+
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> IngestedPart:
+        """Rebuild a cached part."""
+        return cls(**{
+            **data, "region": Region(**data.get("region") or {}),
+            "authors": tuple(data.get("authors") or ()),
+            "warnings": tuple(data.get("warnings") or ()),
+            "captions": tuple(tuple(c) for c in data.get("captions") or ()),
+            "offset_runs": tuple(tuple(r) for r in data.get("offset_runs") or ()),
+        })
+
 
 @dataclass(frozen=True)
 class UnitSpan:

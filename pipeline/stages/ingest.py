@@ -18,7 +18,7 @@ import logging
 import os
 import zlib
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from pipeline.analysis import gazetteer
 from pipeline.analysis.dedup import DedupItem, DedupOptions, find_duplicates
 from pipeline.analysis.overrides import METADATA_CSV, apply_overrides
 from pipeline.executors import Executor, LocalExecutor
-from pipeline.records import CorpusFile, Document, IngestedPart, Region
+from pipeline.records import CorpusFile, Document, IngestedPart
 from pipeline.stages import StageContext, StageResult, one_line, work_key
 from pipeline.text import clean as cleaning
 from pipeline.text import layout, metadata, split
@@ -90,7 +90,7 @@ def run(ctx: StageContext) -> StageResult:
     for job, parts in compute_files(jobs, toolkit, options, ctx.jobs, ctx.executor):
         with store.transaction():
             store.put_ingest_cache(work_key(STAGE, config_digest, job.file_sha), job.source,
-                                   [part_to_json(p) for p in parts])
+                                   [p.to_json() for p in parts])
         parts_by_file[job.source] = parts
         result.processed += 1
         ctx.report(job.source, result.processed, len(jobs))
@@ -194,7 +194,7 @@ def plan_files(store: Any, entries: list[Any], config_digest: str, toolkit: Tool
         files[job.source] = job
         cached = store.get_ingest_cache(work_key(STAGE, config_digest, file_sha))
         if cached is not None:
-            parts_by_file[job.source] = [part_from_json(p) for p in cached]
+            parts_by_file[job.source] = [IngestedPart.from_json(p) for p in cached]
             result.reused += 1
             continue
         parts_by_file[job.source] = []  # keeps corpus order; filled by the worker
@@ -308,21 +308,6 @@ def offset_runs(offsets: Any) -> tuple[tuple[int, int, int], ...]:
         else:
             runs.append([clean_index, raw_index, 1])
     return tuple((a, b, c) for a, b, c in runs)
-
-
-def part_to_json(part: IngestedPart) -> dict[str, Any]:
-    """A cacheable dict of a part."""
-    return asdict(part)
-
-
-def part_from_json(data: dict[str, Any]) -> IngestedPart:
-    """Rebuild a cached part."""
-    return IngestedPart(**{
-        **data, "region": Region(**data.get("region") or {}),
-        "authors": tuple(data.get("authors") or ()), "warnings": tuple(data.get("warnings") or ()),
-        "captions": tuple(tuple(c) for c in data.get("captions") or ()),
-        "offset_runs": tuple(tuple(r) for r in data.get("offset_runs") or ()),
-    })
 
 
 def assemble_documents(
