@@ -21,8 +21,8 @@ from pipeline.analysis.links import (
     corpus_idf,
     link_units,
     linkable_units,
-    score_links,
 )
+from pipeline.analysis.links_gold import score_links
 
 P, C, B = "problem", "countermeasure", "background"
 CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}

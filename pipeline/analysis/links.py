@@ -23,11 +23,19 @@ from __future__ import annotations
 import functools
 import math
 import re
-import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+
+from pipeline.analysis.links_terms import (
+    RE_GENERIC_CLAUSE,
+    RE_REFERENCE,
+    contrast_weights,
+    coverage,
+    lead,
+    normalise,
+    reference_clauses,
+)
 
 PROBLEM_LABELS = frozenset({"problem", "cause"})
 COUNTERMEASURE_LABEL = "countermeasure"
@@ -42,21 +50,11 @@ GENERIC_TERMS_TABLE = frozenset(
     " 发现 反映 普遍 部分 一些 当前 目前 充分 矛盾 凸显 需要 要求 进一步 切实 着力 积极"
     " 全面 不断 有效 相关 几点 效果 成效".split()
 )
-# 针对基层反映的晋升、待遇……等问题，建议 / 鉴于事业干部人才成长“天花板”现象突出
-RE_REFERENCE = re.compile(
-    r"(?:针对|鉴于|对于|面对|为解决|为破解)(?P<clause>[^。；！？]{2,80}?)"
-    r"(?:问题|现象|短板|不足|困难|矛盾|难题|情况|状况)"
-)
-# 针对上述问题 / 针对调研中发现的问题: names no problem in particular.
-RE_GENERIC_CLAUSE = re.compile(r"^(?:上述|以上|前述|这些|此类|这一|这类|存在的|调研中?发现的)")
-RE_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；\n]?")
 RE_CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 # Enumeration words jieba keeps whole: 一是, 二要, 第三, 首先, 另一方面 — order, not content.
 RE_ENUM_WORD = re.compile(
     r"^(?:[一二三四五六七八九十]+[是要则]|第[一二三四五六七八九十]+|首先|其次|再次|最后|另一?方面)$"
 )
-LEAD_SENTENCES = 2  # headline sentence + the first body sentence
-LEAD_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -119,11 +117,6 @@ class _Features:
     text: float
     reference: float
     via_sub_item: bool = False
-
-
-def normalise(text: str) -> str:
-    """NFKC with all whitespace removed: the gold's comparison form."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 def group_of(label: str) -> str | None:
@@ -271,13 +264,13 @@ class _Context:
         self.vectors = {u.unit_id: tfidf_vector(words[u.unit_id], idf, default) for u in units}
         self.key_terms = {u.unit_id: key_terms(u, options.min_word_chars) for u in units}
         self.texts = {u.unit_id: normalise(u.text) for u in units}
-        self.leads = {u.unit_id: _lead(u.text) for u in units}
-        self.clauses = {u.unit_id: _reference_clauses(u.text) for u in targets}
+        self.leads = {u.unit_id: lead(u.text) for u in units}
+        self.clauses = {u.unit_id: reference_clauses(u.text) for u in targets}
         self.structure = structural_pairs(units)
         self.follows_generic = _generic_reference_pairs(units, sources, targets)
         # A term found in every countermeasure says nothing about which one answers.
-        self.weight_in_targets = _contrast_weights([self.texts[t.unit_id] for t in targets])
-        self.weight_in_sources = _contrast_weights([self.texts[s.unit_id] for s in sources])
+        self.weight_in_targets = contrast_weights([self.texts[t.unit_id] for t in targets])
+        self.weight_in_sources = contrast_weights([self.texts[s.unit_id] for s in sources])
         self.answers: dict[tuple[str, str], tuple[float, GraphUnit, _Features]] = {}
         target_ids = {t.unit_id for t in targets}
         self.children: dict[str, list[GraphUnit]] = {}
@@ -301,8 +294,8 @@ class _Context:
     def features(self, source: GraphUnit, target: GraphUnit) -> _Features:
         """The four kinds of evidence for one pair."""
         s, t = source.unit_id, target.unit_id
-        forward = _coverage(self.key_terms[s], self.texts[t], self.weight_in_targets)
-        backward = _coverage(self.key_terms[t], self.texts[s], self.weight_in_sources)
+        forward = coverage(self.key_terms[s], self.texts[t], self.weight_in_targets)
+        backward = coverage(self.key_terms[t], self.texts[s], self.weight_in_sources)
         # Geometric mean: both units must speak of the other's topic. An arithmetic mean let
         # incidental words (有限编制 in a talent measure) link a 编制 problem to it.
         terms = math.sqrt(forward * backward)
@@ -318,8 +311,8 @@ class _Context:
         for clause in self.clauses[target.unit_id]:
             clause_terms = sorted(w for w in self.vectors[target.unit_id] if w in clause)
             # Weighted among problems: the clause must single this problem out.
-            best = max(best, _coverage(problem_terms, clause, self.weight_in_sources),
-                       _coverage(clause_terms, lead, self.weight_in_sources))
+            best = max(best, coverage(problem_terms, clause, self.weight_in_sources),
+                       coverage(clause_terms, lead, self.weight_in_sources))
         return best
 
     def score(self, f: _Features) -> float:
@@ -327,47 +320,6 @@ class _Context:
         o = self.options
         return (o.weight_structure * (f.structure is not None) + o.weight_terms * f.terms
                 + o.weight_text * f.text + o.weight_reference * f.reference)
-
-
-def _contrast_weights(texts: Sequence[str]) -> Callable[[str], float]:
-    """Term weight ``log((1 + n) / (1 + df)) + 0.1`` with df counted over ``texts``."""
-    memo: dict[str, float] = {}
-
-    def weight(term: str) -> float:
-        if term not in memo:
-            df = sum(term in text for text in texts)
-            memo[term] = math.log((1 + len(texts)) / (1 + df)) + 0.1
-        return memo[term]
-
-    return weight
-
-
-def _found(term: str, text: str) -> float:
-    """1 when ``term`` occurs in ``text``; for 3+ characters, the share of its character
-    bigrams found when at least two are (专业培训 in 专业化培训 → 2/3); else 0."""
-    if term in text:
-        return 1.0
-    if len(term) < 3:
-        return 0.0
-    found = sum(term[i : i + 2] in text for i in range(len(term) - 1))
-    return found / (len(term) - 1) if found >= 2 else 0.0
-
-
-def _coverage(terms: Sequence[str], text: str, weight: Callable[[str], float]) -> float:
-    """Weighted share of ``terms`` found in ``text``."""
-    total = sum(weight(t) for t in terms)
-    return sum(weight(t) * _found(t, text) for t in terms) / total if total else 0.0
-
-
-def _lead(text: str) -> str:
-    sentences = RE_SENTENCE.findall(text)
-    return normalise("".join(sentences[:LEAD_SENTENCES]))[:LEAD_CHARS]
-
-
-def _reference_clauses(text: str) -> list[str]:
-    """Specific 针对/鉴于……问题 clauses of a text (not 针对上述问题)."""
-    clauses = (normalise(m["clause"]) for m in RE_REFERENCE.finditer(text))
-    return [c for c in clauses if not RE_GENERIC_CLAUSE.match(c)]
 
 
 def _generic_reference_pairs(units, sources, targets) -> set[tuple[str, str]]:
@@ -378,7 +330,7 @@ def _generic_reference_pairs(units, sources, targets) -> set[tuple[str, str]]:
     for before, target in zip(order, order[1:], strict=False):
         if before.unit_id in source_ids and target.unit_id in target_ids and any(
                 RE_GENERIC_CLAUSE.match(normalise(m["clause"]))
-                for m in RE_REFERENCE.finditer(_lead(target.text))):
+                for m in RE_REFERENCE.finditer(lead(target.text))):
             pairs.add((before.unit_id, target.unit_id))
     return pairs
 
@@ -433,42 +385,3 @@ def _make_link(source: GraphUnit, target: GraphUnit, score: float, f: _Features)
     if f.via_sub_item:
         reasons.append("via sub-item")
     return Link(source.doc_id, source.unit_id, target.unit_id, round(score, 4), tuple(reasons))
-
-
-def score_links(links: Sequence[Link], units: Sequence[GraphUnit],
-                gold_doc: Mapping[str, Any]) -> dict[str, Any]:
-    """Recall of ``links_primary`` and precision of drawn links between gold items.
-
-    Gold items are found by their ``key`` being a substring of the unit's normalised
-    marker + headline; a link between two gold items is right when the pair is in
-    ``links_primary`` or ``links_acceptable``.
-    """
-    keys_of = gold_keys_by_unit(units, gold_doc.get("items", []))
-    primary = {tuple(p) for p in gold_doc.get("links_primary", [])}
-    allowed = primary | {tuple(p) for p in gold_doc.get("links_acceptable", [])}
-    drawn = {(s, t) for link in links
-             for s in keys_of.get(link.source_unit, ())
-             for t in keys_of.get(link.target_unit, ())}
-    found = primary & drawn
-    wrong = sorted(drawn - allowed)
-    return {
-        "primary": len(primary),
-        "primary_found": len(found),
-        "recall": round(len(found) / len(primary), 4) if primary else None,
-        "links_between_gold": len(drawn),
-        "precision": round((len(drawn) - len(wrong)) / len(drawn), 4) if drawn else None,
-        "missed": sorted(primary - drawn),
-        "wrong": wrong,
-    }
-
-
-def gold_keys_by_unit(units: Sequence[GraphUnit], items) -> dict[str, list[str]]:
-    """unit id → keys of the gold items whose key its normalised marker + headline holds."""
-    forms = {u.unit_id: normalise(u.marker + u.headline) for u in units}
-    keys_of: dict[str, list[str]] = {}
-    for item in items:
-        key = normalise(item["key"])
-        for unit_id, form in forms.items():
-            if key in form:
-                keys_of.setdefault(unit_id, []).append(item["key"])
-    return keys_of

@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipeline.analysis.links import GraphUnit, Link, score_links
+from pipeline.analysis.links import GraphUnit, Link
+from pipeline.analysis.links_gold import score_links
 from pipeline.analysis.themes import score_themes
 from pipeline.outputs.evaluate import find_document
 from pipeline.records import Document, Unit
