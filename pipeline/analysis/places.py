@@ -51,7 +51,7 @@ RE_ORG_FOLLOW = re.compile(
 # also a research visit inside one's own province: 调研组赴临泽县).
 RE_COMPARISON_BEFORE = re.compile(r"(?:学习|借鉴|参观|(?<!总书记)考察|对标|取经|外出|先进地区)")
 # Context before a mention is read back to the last clause break only.
-RE_CLAUSE_BREAK = re.compile(r"[，。；：、！？\n]")
+RE_MENTION_BREAK = re.compile(r"[，。；：、！？\n]")
 # Context after a mention: 杭州市余杭区挂职锻炼, 浙江经验.
 RE_COMPARISON_AFTER = re.compile(r".{0,4}?(?:挂职|考察|学习|取经|参观|经验|先进)")
 # A study visit: 赴浙江省安吉县学习考察, 到安吉参观. The place visited is someone else's
@@ -176,7 +176,7 @@ def _weigh(text: str, m: Mention, boost: float, affiliations: list[tuple[int, in
         weight *= opts.head_boost
     if any(start <= m.start < end for start, end in affiliations):
         return Weighed(m, weight * opts.comparison_factor, False, False)
-    before = RE_CLAUSE_BREAK.split(text[max(0, m.start - 8) : m.start])[-1]
+    before = RE_MENTION_BREAK.split(text[max(0, m.start - 8) : m.start])[-1]
     visit = bool(RE_COMPARISON_BEFORE.search(before) or (
         RE_VISIT_BEFORE.search(text, max(0, m.start - 8), m.start)
         and RE_VISIT_AFTER.match(text, m.end)))

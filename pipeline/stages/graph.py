@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from pipeline.analysis.themes import ThemeResult
 
 STAGE = "graph"
-RE_MARKER_NUMBER = re.compile(r"(\d{1,3})|([一二三四五六七八九十百零〇两]{1,4})|([①-⑳㈠-㈩⑴-⒇])")
+RE_ORDINAL_IN_MARKER = re.compile(
+    r"(\d{1,3})|([一二三四五六七八九十百零〇两]{1,4})|([①-⑳㈠-㈩⑴-⒇])")
 
 
 def run(ctx: StageContext) -> StageResult:
@@ -152,7 +153,7 @@ def _located_words(text: str, token_blob: bytes | None,
 
 def marker_number(marker: str) -> int | None:
     """The number a marker holds (一是 → 1, （三） → 3, 2. → 2, ② → 2), None without one."""
-    match = RE_MARKER_NUMBER.search(marker or "")
+    match = RE_ORDINAL_IN_MARKER.search(marker or "")
     if not match:
         return None
     if match.group(1):

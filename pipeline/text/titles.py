@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.text.outline import read_marker  # one notion of "heading marker"
+from pipeline.text.patterns import RE_SPACES
 from pipeline.text.vocab import HAN_BASIC
 
 # Words that make a short line look like a title: …调研报告, 关于…的思考, …对策研究.
@@ -26,7 +27,7 @@ RE_TITLE_END = re.compile(
     r"问题|现状|做法|经验|讲话|发言|纪要|通知|通报|公告|决定|决议|规划|计划|实践)$"
 )
 # A line ending in a connective goes on on the next line: 关于…财政收支的 / 审计工作报告.
-RE_OPEN_END = re.compile(r"[的和与及、，暨或之对在]$")
+RE_TITLE_OPEN_END = re.compile(r"[的和与及、，暨或之对在]$")
 
 # A title glued to the first sentence: 关于农村饮水安全调研报告近年来…
 RE_GLUED_TITLE = re.compile(r"^(关于.{2,40}?(?:调研报告|调查报告|研究报告|报告))(?=\S)")
@@ -60,7 +61,7 @@ RE_SUBTITLE_LINE = re.compile(
 )
 
 # A press-photo caption: 省长赵刚作政府工作报告, …本报记者…摄.
-RE_CAPTION_LINE = re.compile(r"作政府工作报告|记者.{0,8}摄")
+RE_PHOTO_CAPTION = re.compile(r"作政府工作报告|记者.{0,8}摄")
 
 # A line that names a body, not a report: 县委组织部课题组, 新华社…调研小分队.
 RE_ORG_LINE = re.compile(r"(?:组|小分队|办公室|委员会|研究室|研究中心)$")
@@ -72,7 +73,7 @@ RE_PART_LABEL = re.compile(
 )
 
 # A date after a team or author line: 某市农业农村局调研组 2024年11月.
-RE_DATE_TAIL = re.compile(r"\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?$")
+RE_TITLE_DATE_TAIL = re.compile(r"\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?$")
 
 # A bulletin number before a title: 2019年第43号(总第221号).
 RE_BULLETIN = re.compile(r"^\d{4}年第\d+号\s*[（(]总第\d+号[)）]\s*")
@@ -92,12 +93,11 @@ RE_FILE_NAME = re.compile(r"\s*\.(?:pdf|docx?|wps|txt|pptx?)$", re.IGNORECASE)
 RE_YEAR_PREFIX = re.compile(r"^\d{4}年(?=关于)")
 
 # A letter-spaced title: 政 府 工 作 报 告.
-RE_LETTER_SPACED = re.compile(rf"^(?:[{HAN_BASIC}]\s+){{2,}}[{HAN_BASIC}]$")
-RE_SPACES = re.compile(r"\s+")
-RE_HAN = re.compile(rf"[{HAN_BASIC}]")
+RE_LETTER_SPACED_TITLE = re.compile(rf"^(?:[{HAN_BASIC}]\s+){{2,}}[{HAN_BASIC}]$")
+RE_HAN_CHAR = re.compile(rf"[{HAN_BASIC}]")
 
 # A page-chunk number of a sharing site before the glued title: 1、关于….
-RE_CHUNK_NUMBER = re.compile(r"^\s*\d{1,3}\s*[、.．]\s*")
+RE_TITLE_CHUNK_NUMBER = re.compile(r"^\s*\d{1,3}\s*[、.．]\s*")
 
 # Names separated by commas or wide spaces (罗丽梅，自正发，江 宇): an author line.
 RE_NAME_LIST_SEPARATOR = re.compile(r"[、，,；;]|\s{2,}|\u3000")
@@ -115,7 +115,7 @@ class TitleFound:
 def normalise_title(line: str) -> str:
     """A title line without letter spacing, bulletin number, decoration or report number."""
     line = line.strip()
-    if RE_LETTER_SPACED.match(line):
+    if RE_LETTER_SPACED_TITLE.match(line):
         line = RE_SPACES.sub("", line)
     line = RE_BULLETIN.sub("", line)
     line = RE_FILE_NAME.sub("", line)
@@ -133,7 +133,7 @@ def _is_name_list(line: str) -> bool:
 def line_kind(line: str, max_chars: int) -> str:
     """What an opening line is: chrome, subtitle, body, heading, title, partial or plain."""
     if (RE_CHROME_TITLE_LINE.search(line) or RE_ARTEFACT_LINE.match(line)
-            or RE_CAPTION_LINE.search(line) or RE_PART_LABEL.match(line)):
+            or RE_PHOTO_CAPTION.search(line) or RE_PART_LABEL.match(line)):
         return "chrome"
     if RE_SUBTITLE_LINE.search(line):
         return "subtitle"
@@ -146,7 +146,8 @@ def line_kind(line: str, max_chars: int) -> str:
         return "chrome"  # a long line without a sentence or a title's ending: keywords, widgets
     if read_marker(text) is not None:
         return "heading"
-    if text[0] in "（(" or RE_ORG_LINE.search(RE_DATE_TAIL.sub("", text)) or _is_name_list(text):
+    undated = RE_TITLE_DATE_TAIL.sub("", text)
+    if text[0] in "（(" or RE_ORG_LINE.search(undated) or _is_name_list(text):
         return "chrome"
     if RE_TITLE_CUE.search(text) or text.startswith("关于"):
         return "title" if RE_TITLE_END.search(text) or not text.startswith("关于") else "partial"
@@ -198,7 +199,7 @@ def locate_title(lines: list[str], *, scan_lines: int = 20, max_chars: int = 60,
         if kind in ("title", "partial"):
             found = _join_wrapped(opening, kinds, index, max_chars)
             complete = RE_TITLE_END.search(found.title) or (
-                RE_TITLE_CUE.search(found.title) and not RE_OPEN_END.search(found.title))
+                RE_TITLE_CUE.search(found.title) and not RE_TITLE_OPEN_END.search(found.title))
             if kind == "title" or complete:
                 if RE_FILE_NAME.search(opening[index]):
                     found = _body_copy(found, opening)
@@ -214,7 +215,7 @@ def locate_title(lines: list[str], *, scan_lines: int = 20, max_chars: int = 60,
 
 def _without_marker(line: str) -> str:
     """A line without a leading page-chunk or heading number: 1、关于… → 关于…."""
-    return RE_CHUNK_NUMBER.sub("", line)
+    return RE_TITLE_CHUNK_NUMBER.sub("", line)
 
 
 def _bare_first_line(lines: list[str], kinds: list[str], bare_chars: int) -> TitleFound | None:
@@ -223,7 +224,7 @@ def _bare_first_line(lines: list[str], kinds: list[str], bare_chars: int) -> Tit
         if kind == "chrome":
             continue
         text = normalise_title(line)
-        han = len(RE_HAN.findall(text))
+        han = len(RE_HAN_CHAR.findall(text))
         if kind == "plain" and len(text) <= bare_chars and han >= 6:
             return TitleFound(text, index)
         return None

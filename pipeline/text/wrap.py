@@ -53,7 +53,7 @@ RE_LINE_MARKER = re.compile(
 RE_FINAL_END = re.compile(rf"[{SENTENCE_END}：:…][{CLOSERS}]*\s*$")
 # "…推动发展。" / "…的。”" -> a line that may end a paragraph; a full line ending in "；" or
 # "：" ("…主要是：" / "…服务保障工作；") goes on with the next line
-RE_PARAGRAPH_END = re.compile(rf"[。！？!?…][{CLOSERS}]*\s*$")
+RE_WRAPPED_PARAGRAPH_END = re.compile(rf"[。！？!?…][{CLOSERS}]*\s*$")
 # "二是高质量发展…" / "三要…" -> an inline item that may go on a sentence broken after a comma
 RE_ENUM_CUE_LINE = re.compile(rf"^[ \t\u3000]*[{CN_NUM}]{{1,2}}[是要](?![素求点件])")
 # "2、取发放问卷…" / "3、- - - 一、全盟…" -> a document site's page-chunk number (the
@@ -174,7 +174,8 @@ def _should_join(
     full = (
         full_from is not None
         and prev_width >= full_from
-        and not (RE_PARAGRAPH_END if options.join_full_colon_lines else RE_FINAL_END).search(a)
+        and not (RE_WRAPPED_PARAGRAPH_END if options.join_full_colon_lines
+                 else RE_FINAL_END).search(a)
         and not RE_INDENT.match(nxt.text)
     )
     if not (open_end or full):
