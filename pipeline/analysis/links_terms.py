@@ -1,19 +1,14 @@
-"""Term evidence for links: the shared term helpers, and explicit references.
+"""Term evidence for links: how telling a term is, whether a unit holds it, leads, references.
 
-A countermeasure may name what it answers: 针对基层反映的晋升、待遇……等问题，建议…
-(a specific reference) or 针对上述问题 (the problem just before it). Pure functions over
-strings used by :mod:`pipeline.analysis.links`; the term helpers live in
-:mod:`pipeline.analysis.textvec`, shared with themes.
+Pure functions over strings used by :mod:`pipeline.analysis.links`.
 """
 
 from __future__ import annotations
 
+import math
 import re
-
-from pipeline.analysis.textvec import contrast_weights, coverage, found, lead, normalise
-
-__all__ = ["RE_GENERIC_CLAUSE", "RE_REFERENCE", "contrast_weights", "coverage", "found",
-           "lead", "normalise", "reference_clauses"]
+import unicodedata
+from collections.abc import Callable, Sequence
 
 # 针对基层反映的晋升、待遇……等问题，建议 / 鉴于事业干部人才成长“天花板”现象突出
 RE_REFERENCE = re.compile(
@@ -22,6 +17,51 @@ RE_REFERENCE = re.compile(
 )
 # 针对上述问题 / 针对调研中发现的问题: names no problem in particular.
 RE_GENERIC_CLAUSE = re.compile(r"^(?:上述|以上|前述|这些|此类|这一|这类|存在的|调研中?发现的)")
+RE_LEAD_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；\n]?")
+LEAD_SENTENCES = 2  # headline sentence + the first body sentence
+LEAD_CHARS = 200
+
+
+def normalise(text: str) -> str:
+    """NFKC with all whitespace removed: the gold's comparison form."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+
+
+def contrast_weights(texts: Sequence[str]) -> Callable[[str], float]:
+    """Term weight ``log((1 + n) / (1 + df)) + 0.1`` with df counted over ``texts``."""
+    memo: dict[str, float] = {}
+
+    def weight(term: str) -> float:
+        if term not in memo:
+            df = sum(term in text for text in texts)
+            memo[term] = math.log((1 + len(texts)) / (1 + df)) + 0.1
+        return memo[term]
+
+    return weight
+
+
+def found(term: str, text: str) -> float:
+    """1 when ``term`` occurs in ``text``; for 3+ characters, the share of its character
+    bigrams found when at least two are (专业培训 in 专业化培训 → 2/3); else 0."""
+    if term in text:
+        return 1.0
+    if len(term) < 3:
+        return 0.0
+    found = sum(term[i : i + 2] in text for i in range(len(term) - 1))
+    return found / (len(term) - 1) if found >= 2 else 0.0
+
+
+def coverage(terms: Sequence[str], text: str, weight: Callable[[str], float]) -> float:
+    """Weighted share of ``terms`` found in ``text``."""
+    total = sum(weight(t) for t in terms)
+    return sum(weight(t) * found(t, text) for t in terms) / total if total else 0.0
+
+
+def lead(text: str) -> str:
+    sentences = RE_LEAD_SENTENCE.findall(text)
+    return normalise("".join(sentences[:LEAD_SENTENCES]))[:LEAD_CHARS]
 
 
 def reference_clauses(text: str) -> list[str]:
