@@ -210,6 +210,72 @@ def test_sub_items_of_an_answer_are_linked_only_when_they_answer_as_well():
     }
 
 
+# A government work report: the difficulties paragraph lists short clauses; the year's
+# plan answers them by theme under a heading made only of plan words.
+WORK_REPORT = [
+    (1, P, "", "我们也清醒认识到，发展中老问题、新挑战仍然不少，主要是", ""),
+    (2, P, "", "有效需求不足", "居民消费意愿不强，社会投资增长乏力"),
+    (2, P, "", "部分企业生产经营困难", ""),
+    (2, P, "", "财政收支矛盾突出", ""),
+    (2, P, "", "教育、医疗、养老等公共服务还有短板", ""),
+    (1, C, "三、", "2026年重点工作", ""),
+    (2, C, "", "政府工作的总体要求是",
+     "扩大内需，提振消费，扩大有效投资，帮助企业纾困，加强财政资源统筹，保障和改善民生，"
+     "办好教育、医疗、养老等民生实事"),
+    (2, C, "（一）", "促进消费和投资良性互动",
+     "开展消费品以旧换新，加快重大项目建设，释放内需潜力"),
+    (2, C, "（二）", "全力帮助经营主体纾困解难", "落实减税降费，缓解中小微企业融资难"),
+    (2, C, "（三）", "加强财政资源统筹", "严控一般性支出，兜牢基层三保底线"),
+    (2, C, "（四）", "加大保障和改善民生力度",
+     "办好人民满意的教育，健全养老服务体系，提升医疗服务能力"),
+]
+
+
+def test_a_work_report_plan_answers_its_difficulties_by_theme_not_by_its_summary():
+    units = report("work", WORK_REPORT)
+    found = pairs(link_units(units), units)
+    # 有效需求不足 shares no headline word with 促进消费和投资良性互动: they meet on the
+    # concepts of demand, consumption and investment
+    assert ("有效需求不足", "促进消费和投资良性互动") in found
+    demand = next(k for k in link_units(units)
+                  if pairs([k], units) == {("有效需求不足", "促进消费和投资良性互动")})
+    assert any(reason.startswith("concepts ") for reason in demand.reasons)
+    assert ("财政收支矛盾突出", "加强财政资源统筹") in found
+    assert ("教育、医疗、养老等公共服务还有短板", "加大保障和改善民生力度") in found
+    # the plan's section heading is no candidate, and the summary that names everything
+    # is no problem's best answer
+    headline = {u.unit_id: u.headline for u in units}
+    best: dict[str, tuple[float, str]] = {}
+    for link in link_units(units):
+        source, target = headline[link.source_unit], headline[link.target_unit]
+        best[source] = max(best.get(source, (0.0, "")), (link.score, target))
+        assert target != "2026年重点工作"
+    assert "政府工作的总体要求是" not in {target for _, target in best.values()}
+    assert set(best) <= {u.headline for u in units[1:5]}
+
+
+def test_an_unnumbered_lead_in_does_not_hide_parallel_numbering():
+    rows = [
+        (1, P, "一、", "存在问题", ""),
+        (2, P, "", "调研中，基层干部普遍反映了以下几方面的困难", ""),
+        *PARALLEL[2:5],
+        (1, C, "三、", "对策建议", ""),
+        (2, C, "", "针对上述情况，提出如下建议", ""),
+        *PARALLEL[6:9],
+    ]
+    units = report("lead", rows)
+    ordinals = {u.headline: u.ordinal for u in units}
+    assert ordinals["调研中，基层干部普遍反映了以下几方面的困难"] is None
+    found = {pair for pair, link in zip([next(iter(pairs([k], units))) for k in
+                                         link_units(units)], link_units(units), strict=True)
+             if link.reasons and link.reasons[0].startswith("ordinal ")}
+    assert found == {
+        ("人才引不进留不住", "抓好第一项工作"),
+        ("干部能力跟不上", "抓好第二项工作"),
+        ("干部不敢创新", "抓好第三项工作"),
+    }
+
+
 def test_links_are_deterministic_and_independent_of_input_order():
     units = report("audit", AUDIT)
     shuffled = list(units)

@@ -7,18 +7,22 @@ measures in different words; one problem (农村公路) is named by a single rep
 from __future__ import annotations
 
 import functools
+import json
 import random
 import re
+from pathlib import Path
 
 import jieba
 
 from pipeline.analysis.links import GraphUnit
 from pipeline.analysis.themes import (
+    KINDS,
     ThemeOptions,
     cluster_themes,
     score_themes,
     theme_candidates,
 )
+from pipeline.analysis.themes_vectors import template_terms
 
 P, C = "problem", "countermeasure"
 
@@ -186,3 +190,62 @@ def test_too_few_units_make_no_themes():
     lone = report("r9", "某地", [("干部工资待遇偏低", "收入低")])
     result = cluster_themes(lone, ThemeOptions(), P)
     assert result.themes == () and result.unassigned == ("r9-p1",)
+
+
+SYNTHETIC_GOLD = Path(__file__).parent / "gold" / "synthetic-themes.json"
+
+
+def synthetic_reports() -> tuple[list[GraphUnit], dict]:
+    """The units of tests/gold/synthetic-themes.json's reports, and the gold itself."""
+    gold = json.loads(SYNTHETIC_GOLD.read_text(encoding="utf-8"))
+    units: list[GraphUnit] = []
+    for doc, item in gold["reports"].items():
+        units += report(doc, item["place"], [tuple(p) for p in item["problems"]],
+                        [tuple(c) for c in item["countermeasures"]])
+    return units, gold
+
+
+def unit_id(doc: str, side: str, index: int) -> str:
+    """("s1", "p", 0) → "s1-p1", the id ``report`` gives the first problem of s1."""
+    return f"{doc}-{side}{index + 1}"
+
+
+def test_work_reports_phrasing_one_concern_differently_meet_and_word_sharers_do_not():
+    units, gold = synthetic_reports()
+    assignments: dict[str, str | None] = {}
+    for kind in KINDS:
+        assignments.update(cluster_themes(units, ThemeOptions(), kind).assignments)
+    groups = {g["name"]: [(m[0], unit_id(*m)) for m in g["members"]] for g in gold["themes"]}
+    scores = score_themes(assignments, groups)
+    assert scores["f1"] >= 0.9, scores
+    # 有效需求不足 / 消费、投资增长动力偏弱 / 市场需求疲软 / 内需增长动能不足: one theme
+    demand = {assignments[u] for _, u in groups["weak demand"]}
+    assert len(demand) == 1 and None not in demand
+    for first, second in gold["apart"]:
+        theme = assignments[unit_id(*first)]
+        assert theme is None or theme != assignments[unit_id(*second)], (first, second)
+
+
+def test_a_lists_template_is_not_its_items_topic():
+    rows = [("党性不强不想担当作为", "理想信念动摇"), ("能力不足不会担当作为", "本领恐慌"),
+            ("心存顾虑不敢担当作为", "怕被问责"), ("关爱不够不愿担当作为", "待遇偏低")]
+    units = report("tpl", "某地", rows)
+    template = template_terms(theme_candidates(units, P), ThemeOptions())
+    assert {"担当", "作为", "担当作", "当作为"} <= template["tpl-p1"]
+    assert "党性" not in template["tpl-p1"]
+    # two items are no template: they may simply share their topic
+    pair = report("two", "某地", rows[:2])
+    assert template_terms(theme_candidates(pair, P), ThemeOptions()) == {}
+
+
+def test_items_of_one_list_never_share_a_theme():
+    # r7 lists the same concern twice in other words; every other report once
+    r7 = report("r7", "辰省巳市", [
+        ("乡镇干部工资偏低", "工资收入不高，津贴补贴标准低，待遇留不住人"),
+        ("基层干部待遇差", "津贴补贴发放不到位，工资收入低于县直部门"),
+    ])
+    result = cluster_themes(CORPUS + r7, ThemeOptions(), P)
+    assert theme_of(result, "r7-p1") != theme_of(result, "r7-p2") or \
+        theme_of(result, "r7-p1") is None
+    loose = cluster_themes(CORPUS + r7, ThemeOptions(apart_siblings=False), P)
+    assert theme_of(loose, "r7-p1") == theme_of(loose, "r7-p2") == theme_of(loose, "r1-p1")

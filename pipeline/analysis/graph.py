@@ -22,8 +22,9 @@ from typing import Any
 
 import networkx as nx
 
-from pipeline.analysis.links import GraphUnit, Link, normalise
+from pipeline.analysis.links import GraphUnit, Link
 from pipeline.analysis.reuse import ReuseCluster, canonical, canonical_units
+from pipeline.analysis.textvec import normalise
 from pipeline.analysis.themes import Theme, ThemeResult
 
 GRAPH_FILES = ("graph.json", "graph.graphml", "graph.gexf")

@@ -3,29 +3,40 @@
 Evidence for a (problem, countermeasure) pair, summed with the weights of ``LinkOptions``:
 
 - structure: problems and countermeasures numbered in parallel lists of one length
-  (一是…四是 / 一要…四要) holding the same place, or alone together under one heading;
+  (一是…四是 / 一要…四要; an unnumbered lead-in paragraph before either list is skipped)
+  holding the same place, or alone together under one heading;
 - terms: key terms of each unit's headline found in the other's text, as substrings (事业
   干部 finds 事业干部人才 however jieba cut it), weighted by how few of the report's other
   candidates hold them; the geometric mean of both directions;
+- headline: the problem's key terms in the countermeasure's headline, which says what it
+  does (房地产市场仍在调整 → 着力稳定房地产市场);
+- concepts: policy concepts (``pipeline/resources/concepts.toml``) of the problem found in
+  the countermeasure's headline, and those of the countermeasure's opening found in the
+  problem, averaged and weighted like terms: 有效需求不足 and 促进消费和投资良性互动 share
+  ``demand`` and no word;
+- body: the problem's key terms anywhere in the countermeasure's text;
 - text: cosine of the two units' TF-IDF word vectors;
 - reference: the countermeasure names what it answers (针对/鉴于……问题) in terms of this
   problem, or opens with 针对上述问题 right after it.
 
-A problem is compared with the report's top countermeasures (list items, not section
-headings); a pair is kept when it reaches ``threshold`` and ``relative_cut`` × the
-problem's best score, so an author's explicit pairing crowds out topical overlap while a
-problem answered by several countermeasures keeps them all. Sub-items of a kept
-countermeasure are compared the same way, so links reach as deep as the evidence goes.
+A countermeasure scores at least ``sub_item_share`` × its best sub-item's score. A summary
+that names everything (政府工作的总体要求是……) matches every problem a little: each pair
+loses ``hub_penalty`` × the mean of the countermeasure's ``HUB_NEIGHBOURS`` best scores over
+distinct problems (as CSLS does for hubs in cross-lingual retrieval), so a unit answering
+everything answers nothing in particular. A problem is compared with the report's top
+countermeasures (list items; section headings such as 三、2026年重点工作, whose headline is
+only plan words, are left out); a pair is kept when it reaches ``threshold`` and
+``relative_cut`` × the problem's best score, so an author's explicit pairing crowds out
+topical overlap while a problem answered by several measures keeps them all. Sub-items of
+a kept countermeasure are compared the same way, so links reach as deep as the evidence.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from pipeline.analysis.links_terms import (
     RE_GENERIC_CLAUSE,
@@ -36,25 +47,21 @@ from pipeline.analysis.links_terms import (
     normalise,
     reference_clauses,
 )
-
-PROBLEM_LABELS = frozenset({"problem", "cause"})
-COUNTERMEASURE_LABEL = "countermeasure"
-
-# Words that say what kind of unit this is rather than what it is about: 存在的突出问题,
-# 健全完善……机制, 对策建议. They are never key terms (the tagger's cue words, kept out of
-# the stopword list on purpose, are among them).
-GENERIC_TERMS_TABLE = frozenset(
-    "问题 存在 突出 现象 不足 欠缺 缺乏 较为 十分 明显 有待 不够 不强 不高 不佳 偏低 较少"
-    " 严重 加强 强化 推动 推进 健全 完善 建立 优化 提升 提高 加大 力度 坚持 注重 深化 机制"
-    " 建设 工作 方面 建议 对策 对策建议 措施 思考 意见 情况 原因 分析 表现 主要 做法 调研"
-    " 发现 反映 普遍 部分 一些 当前 目前 充分 矛盾 凸显 需要 要求 进一步 切实 着力 积极"
-    " 全面 不断 有效 相关 几点 效果 成效".split()
+from pipeline.analysis.textvec import (
+    GENERIC_TERMS_TABLE,
+    concepts_in,
+    content_words,
+    cosine,
+    group_of,
+    inverse_document_frequency,
+    tfidf_vector,
 )
-RE_CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z]")
-# Enumeration words jieba keeps whole: 一是, 二要, 第三, 首先, 另一方面 — order, not content.
-RE_ENUM_WORD = re.compile(
-    r"^(?:[一二三四五六七八九十]+[是要则]|第[一二三四五六七八九十]+|首先|其次|再次|最后|另一?方面)$"
-)
+
+__all__ = ["GENERIC_TERMS_TABLE", "GraphUnit", "Link", "LinkOptions", "content_words",
+           "corpus_idf", "group_of", "key_terms", "link_units", "linkable_units", "normalise",
+           "structural_pairs"]
+
+HUB_NEIGHBOURS = 3  # a countermeasure's best-matched problems, whose mean says how broad it is
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,7 @@ class Link:
     source_unit: str
     target_unit: str
     score: float
-    reasons: tuple[str, ...]  # e.g. ("ordinal 2/4", "terms 0.41", "reference 0.80")
+    reasons: tuple[str, ...]  # e.g. ("ordinal 2/4", "terms 0.41", "concepts 0.80")
 
 
 @dataclass(frozen=True)
@@ -93,8 +100,14 @@ class LinkOptions:
     # Parallel numbering / one heading over both: the author's own pairing, which alone
     # clears the threshold and, through relative_cut, outweighs topical overlap.
     weight_structure: float = 0.6
-    # Headline key terms found in the other unit: the strongest topical signal.
+    # Headline key terms found in the other unit, both ways.
     weight_terms: float = 1.0
+    # The problem's key terms in the countermeasure's headline.
+    weight_headline: float = 0.5
+    # Shared policy concepts (problem → countermeasure headline, and back).
+    weight_concepts: float = 0.5
+    # The problem's key terms anywhere in the countermeasure's text.
+    weight_body: float = 0.5
     # Whole-text TF-IDF cosine: catches answers whose headlines share no term.
     weight_text: float = 0.5
     # 针对/鉴于……问题 naming this problem.
@@ -102,10 +115,12 @@ class LinkOptions:
     # A countermeasure scores at least this share of its best sub-item's score:
     # 加大关爱力度 answers 待遇偏低 through its 提高经济待遇.
     sub_item_share: float = 0.7
-    # Minimum combined score of a link.
-    threshold: float = 0.15
+    # Share of a countermeasure's mean best score taken off each of its pairs.
+    hub_penalty: float = 0.25
+    # Minimum combined score of a link (after the hub penalty).
+    threshold: float = 0.3
     # A link must also reach this share of the problem's best score among its candidates.
-    relative_cut: float = 0.5
+    relative_cut: float = 0.6
     # Words shorter than this are ignored (single characters are mostly function words).
     min_word_chars: int = 2
 
@@ -114,28 +129,11 @@ class LinkOptions:
 class _Features:
     structure: str | None  # "ordinal 2/4" | "same heading" | None
     terms: float
+    headline: float
+    concepts: float
+    body: float
     text: float
     reference: float
-    via_sub_item: bool = False
-
-
-def group_of(label: str) -> str | None:
-    """'problem' for problem and cause units, 'countermeasure' for those, else None."""
-    if label in PROBLEM_LABELS:
-        return "problem"
-    return "countermeasure" if label == COUNTERMEASURE_LABEL else None
-
-
-@functools.lru_cache(maxsize=1 << 18)
-def is_content_word(word: str, min_chars: int = 2) -> bool:
-    """Long enough, holding a Han character or letter, and not an enumeration word."""
-    return len(word) >= min_chars and bool(RE_CONTENT.search(word)) \
-        and not RE_ENUM_WORD.match(word)
-
-
-def content_words(words: Iterable[str], min_chars: int = 2) -> list[str]:
-    """The content words of a word list (numbers, marks and 一是/首先 dropped), in order."""
-    return [w for w in words if is_content_word(w, min_chars)]
 
 
 def own_words(units: Sequence[GraphUnit], min_chars: int = 2) -> dict[str, Counter[str]]:
@@ -148,16 +146,6 @@ def own_words(units: Sequence[GraphUnit], min_chars: int = 2) -> dict[str, Count
     return own
 
 
-def inverse_document_frequency(word_lists: Iterable[Iterable[str]]) -> dict[str, float]:
-    """Smoothed IDF, ``log((1 + n) / (1 + df)) + 1``, over the given word lists."""
-    df: Counter[str] = Counter()
-    count = 0
-    for words in word_lists:
-        df.update(set(words))
-        count += 1
-    return {w: math.log((1 + count) / (1 + n)) + 1.0 for w, n in df.items()}
-
-
 def corpus_idf(units: Iterable[GraphUnit], min_chars: int = 2) -> dict[str, float]:
     """IDF over the own words of every unit of a corpus, to pass to ``link_units``."""
     by_doc: dict[str, list[GraphUnit]] = {}
@@ -166,21 +154,6 @@ def corpus_idf(units: Iterable[GraphUnit], min_chars: int = 2) -> dict[str, floa
     return inverse_document_frequency(
         own for doc_units in by_doc.values() for own in own_words(doc_units, min_chars).values()
     )
-
-
-def tfidf_vector(words: Iterable[str], idf: Mapping[str, float], default: float) -> dict:
-    """Unit-length sublinear TF-IDF vector of a word list, as a dict."""
-    counts = Counter(words)
-    vector = {w: (1.0 + math.log(n)) * idf.get(w, default) for w, n in counts.items()}
-    norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-    return {w: v / norm for w, v in vector.items()}
-
-
-def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    """Dot product of two unit-length sparse vectors."""
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b.get(w, 0.0) for w, v in a.items())
 
 
 def key_terms(unit: GraphUnit, min_chars: int = 2) -> list[str]:
@@ -206,33 +179,63 @@ def link_units(
     if not sources or not targets:
         return []
     context = _Context(units, sources, targets, options, idf)
+    evidence = {(s.unit_id, t.unit_id): context.features(s, t) for s in sources for t in targets}
+    raw = {pair: context.score(features) for pair, features in evidence.items()}
+    _inherit(raw, sources, targets, options.sub_item_share)
+    # Breadth over distinct problems: the sub-items of one problem are one concern.
+    source_ids = {s.unit_id for s in sources}
+    distinct = [s for s in sources if s.parent_id not in source_ids]
+    breadth = {t.unit_id: _mean_best([raw[(s.unit_id, t.unit_id)] for s in distinct])
+               for t in targets}
+    scores = {(s, t): value - options.hub_penalty * breadth[t] for (s, t), value in raw.items()}
     target_ids = {t.unit_id for t in targets}
-    roots = [t for t in targets if t.parent_id not in target_ids]
+    children: dict[str | None, list[GraphUnit]] = {}
+    for target in targets:
+        children.setdefault(target.parent_id if target.parent_id in target_ids else None,
+                            []).append(target)
     links: list[Link] = []
     for source in sources:
-        links += _answers(source, roots, 0.0, context, options)
+        kept = _answers(source, children.get(None, []), 0.0, children, scores, options)
+        links += [_make_link(source, target, score, evidence[(source.unit_id, target.unit_id)])
+                  for score, target in kept]
     return links
 
 
 def _answers(source: GraphUnit, candidates: Sequence[GraphUnit], parent_score: float,
-             context: _Context, options: LinkOptions) -> list[Link]:
-    """Links to the best of ``candidates``, then to the best sub-items of each one kept.
-
-    A sub-item must also reach ``relative_cut`` × its parent's score: it is named only
-    when it answers the problem about as well as the whole countermeasure does.
-    """
-    scored = [context.answer(source, target) for target in candidates]
+             children: Mapping[str | None, list[GraphUnit]],
+             scores: Mapping[tuple[str, str], float],
+             options: LinkOptions) -> list[tuple[float, GraphUnit]]:
+    """(score, countermeasure) for the best of ``candidates``, then for the best sub-items
+    of each one kept: a sub-item must also reach ``relative_cut`` × its parent's score, so it
+    is named only when it answers the problem about as well as the whole measure does."""
+    scored = [(scores[(source.unit_id, t.unit_id)], t) for t in candidates]
     if not scored:
         return []
-    best = max(parent_score, max(score for score, _, _ in scored))
+    best = max(parent_score, max(score for score, _ in scored))
     floor = max(options.threshold, options.relative_cut * best)
-    links = []
-    for score, target, features in scored:
+    kept = []
+    for score, target in scored:
         if score >= floor:
-            links.append(_make_link(source, target, score, features))
-            children = context.children.get(target.unit_id, [])
-            links += _answers(source, children, score, context, options)
-    return links
+            kept.append((score, target))
+            kept += _answers(source, children.get(target.unit_id, []), score, children, scores,
+                             options)
+    return kept
+
+
+def _inherit(raw: dict[tuple[str, str], float], sources: Sequence[GraphUnit],
+             targets: Sequence[GraphUnit], share: float) -> None:
+    """A countermeasure scores at least ``share`` × its best sub-item's score, deepest first."""
+    target_ids = {t.unit_id for t in targets}
+    for target in sorted(targets, key=lambda t: -t.position):
+        if target.parent_id in target_ids:
+            for source in sources:
+                child, parent = (source.unit_id, target.unit_id), (source.unit_id, target.parent_id)
+                raw[parent] = max(raw[parent], share * raw[child])
+
+
+def _mean_best(scores: list[float]) -> float:
+    best = sorted(scores, reverse=True)[:HUB_NEIGHBOURS]
+    return sum(best) / len(best) if best else 0.0
 
 
 def linkable_units(units: Sequence[GraphUnit], min_chars: int = 2) -> list[GraphUnit]:
@@ -264,62 +267,63 @@ class _Context:
         self.vectors = {u.unit_id: tfidf_vector(words[u.unit_id], idf, default) for u in units}
         self.key_terms = {u.unit_id: key_terms(u, options.min_word_chars) for u in units}
         self.texts = {u.unit_id: normalise(u.text) for u in units}
+        self.headlines = {u.unit_id: normalise(u.headline) for u in units}
         self.leads = {u.unit_id: lead(u.text) for u in units}
+        # concepts of each opening; of a problem's whole text; of a countermeasure's headline
+        self.topic = {u.unit_id: concepts_in(self.headlines[u.unit_id] + self.leads[u.unit_id])
+                      for u in units}
+        self.topic_in_text = {s.unit_id: concepts_in(self.texts[s.unit_id]) | self.topic[s.unit_id]
+                              for s in sources}
+        self.topic_of_headline = {t.unit_id: concepts_in(self.headlines[t.unit_id])
+                                  for t in targets}
         self.clauses = {u.unit_id: reference_clauses(u.text) for u in targets}
         self.structure = structural_pairs(units)
         self.follows_generic = _generic_reference_pairs(units, sources, targets)
         # A term found in every countermeasure says nothing about which one answers.
         self.weight_in_targets = contrast_weights([self.texts[t.unit_id] for t in targets])
         self.weight_in_sources = contrast_weights([self.texts[s.unit_id] for s in sources])
-        self.answers: dict[tuple[str, str], tuple[float, GraphUnit, _Features]] = {}
-        target_ids = {t.unit_id for t in targets}
-        self.children: dict[str, list[GraphUnit]] = {}
-        for target in targets:
-            if target.parent_id in target_ids:
-                self.children.setdefault(target.parent_id, []).append(target)
-
-    def answer(self, source: GraphUnit, target: GraphUnit) -> tuple[float, GraphUnit, _Features]:
-        """(score, target, evidence): the pair's own score or its sub-items' share."""
-        key = (source.unit_id, target.unit_id)
-        if key not in self.answers:
-            features = self.features(source, target)
-            inherited = self.options.sub_item_share * max(
-                (self.answer(source, c)[0] for c in self.children.get(target.unit_id, [])),
-                default=0.0)
-            if inherited > self.score(features):
-                features = replace(features, via_sub_item=True)
-            self.answers[key] = (max(self.score(features), inherited), target, features)
-        return self.answers[key]
+        self.weight_in_headlines = contrast_weights([self.headlines[t.unit_id] for t in targets])
+        self.concept_in_headlines = contrast_weights(
+            [self.topic_of_headline[t.unit_id] for t in targets])
+        self.concept_in_sources = contrast_weights([self.topic[s.unit_id] for s in sources])
 
     def features(self, source: GraphUnit, target: GraphUnit) -> _Features:
-        """The four kinds of evidence for one pair."""
+        """The kinds of evidence for one pair."""
         s, t = source.unit_id, target.unit_id
         forward = coverage(self.key_terms[s], self.texts[t], self.weight_in_targets)
         backward = coverage(self.key_terms[t], self.texts[s], self.weight_in_sources)
         # Geometric mean: both units must speak of the other's topic. An arithmetic mean let
         # incidental words (有限编制 in a talent measure) link a 编制 problem to it.
         terms = math.sqrt(forward * backward)
+        headline = coverage(self.key_terms[s], self.headlines[t], self.weight_in_headlines)
+        concepts = (coverage(sorted(self.topic[s]), self.topic_of_headline[t],
+                             self.concept_in_headlines)
+                    + coverage(sorted(self.topic[t]), self.topic_in_text[s],
+                               self.concept_in_sources)) / 2
         text = cosine(self.vectors[s], self.vectors[t])
-        return _Features(self.structure.get((s, t)), terms, text, self.reference(source, target))
+        return _Features(self.structure.get((s, t)), terms, headline, concepts, forward, text,
+                         self.reference(source, target))
 
     def reference(self, source: GraphUnit, target: GraphUnit) -> float:
         """How well the countermeasure's 针对……问题 clauses describe this problem."""
         if (source.unit_id, target.unit_id) in self.follows_generic:
             return 1.0
         best = 0.0
-        problem_terms, lead = self.key_terms[source.unit_id], self.leads[source.unit_id]
+        problem_terms, opening = self.key_terms[source.unit_id], self.leads[source.unit_id]
         for clause in self.clauses[target.unit_id]:
             clause_terms = sorted(w for w in self.vectors[target.unit_id] if w in clause)
             # Weighted among problems: the clause must single this problem out.
             best = max(best, coverage(problem_terms, clause, self.weight_in_sources),
-                       coverage(clause_terms, lead, self.weight_in_sources))
+                       coverage(clause_terms, opening, self.weight_in_sources))
         return best
 
     def score(self, f: _Features) -> float:
         """Weighted sum of the evidence."""
         o = self.options
         return (o.weight_structure * (f.structure is not None) + o.weight_terms * f.terms
-                + o.weight_text * f.text + o.weight_reference * f.reference)
+                + o.weight_headline * f.headline + o.weight_concepts * f.concepts
+                + o.weight_body * f.body + o.weight_text * f.text
+                + o.weight_reference * f.reference)
 
 
 def _generic_reference_pairs(units, sources, targets) -> set[tuple[str, str]]:
@@ -338,16 +342,18 @@ def _generic_reference_pairs(units, sources, targets) -> set[tuple[str, str]]:
 def structural_pairs(units: Sequence[GraphUnit]) -> dict[tuple[str, str], str]:
     """(problem id, countermeasure id) → how the report's layout pairs them.
 
-    Parallel lists: the top items of a problem (or cause) list and of a countermeasure
-    list (siblings just under a section heading, or the sections themselves when there
-    are several) of one length, both counting 1, 2, … n, pair by number. Topic headings:
-    a lone problem and a lone countermeasure under one heading that is neither.
+    Parallel lists: the numbered top items of a problem (or cause) list and of a
+    countermeasure list (siblings just under a section heading, or the sections themselves
+    when there are several) of one length, both counting 1, 2, … n, pair by number; an
+    unnumbered paragraph among them (the list's lead-in) is skipped. Topic headings: a lone
+    problem and a lone countermeasure under one heading that is neither.
     """
     linkable = linkable_units(units)
     kept = {u.unit_id: group_of(u.label) for u in linkable}
     lists: dict[tuple[str | None, str], list[GraphUnit]] = {}
     for unit in linkable:
-        if kept.get(unit.parent_id) != group_of(unit.label):  # a top item, not a sub-item
+        # a numbered top item: not a sub-item, nor the list's unnumbered lead-in
+        if kept.get(unit.parent_id) != group_of(unit.label) and unit.ordinal is not None:
             lists.setdefault((unit.parent_id, unit.label), []).append(unit)
     numbered = [m for m in lists.values()
                 if len(m) >= 2 and [u.ordinal for u in m] == list(range(1, len(m) + 1))]
@@ -379,9 +385,8 @@ def _same_heading_pairs(units: Sequence[GraphUnit]) -> list[tuple[GraphUnit, Gra
 
 def _make_link(source: GraphUnit, target: GraphUnit, score: float, f: _Features) -> Link:
     reasons = [f.structure] if f.structure else []
-    for name, value in (("terms", f.terms), ("text", f.text), ("reference", f.reference)):
+    for name in ("terms", "headline", "concepts", "body", "text", "reference"):
+        value = getattr(f, name)
         if value >= 0.05:
             reasons.append(f"{name} {value:.2f}")
-    if f.via_sub_item:
-        reasons.append("via sub-item")
     return Link(source.doc_id, source.unit_id, target.unit_id, round(score, 4), tuple(reasons))

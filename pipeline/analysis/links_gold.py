@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pipeline.analysis.links import GraphUnit, Link, normalise
+from pipeline.analysis.links import GraphUnit, Link
+from pipeline.analysis.textvec import normalise
 
 
 def score_links(links: Sequence[Link], units: Sequence[GraphUnit],

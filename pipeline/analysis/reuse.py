@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from rensa import RMinHash, RMinHashLSH
 
-from pipeline.analysis.links import normalise
+from pipeline.analysis.textvec import normalise
 
 
 @dataclass(frozen=True)

@@ -173,7 +173,7 @@ STAGES: tuple[Stage, ...] = (
         "graph", "pipeline.stages.graph:run",
         reads=("documents", "units.label", "tokens"),
         writes=("links", "themes", "unit_themes", "results:graph"),
-        config=("links", "themes", "reuse", "segment"), version=1,
+        config=("links", "themes", "reuse", "segment"), version=2,
         summary="Problem→countermeasure links, cross-report themes and their graph.",
     ),
     Stage(
