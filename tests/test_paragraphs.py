@@ -79,6 +79,14 @@ CLAUSE_TABLE = [
         "部分企业经营困难。对此我们将坚决改进。",
         ["有效需求不足", "部分企业经营困难"],
     ),
+    (  # a lead-in that frames the situation (严峻, 不确定) without a problem word
+        "我们也清醒地看到，外部形势仍然严峻，不确定因素较多。县域产业链条偏短，"
+        "园区配套不够完善，部分农户增收乏力。我们一定正视这些问题。",
+        ["县域产业链条偏短", "园区配套不够完善", "部分农户增收乏力"],
+    ),
+    (  # ... but a plain statement after the cue is no list
+        "我们也清醒地看到，全县上下干劲十足，发展势头良好。今年要抓项目。抓招商。", [],
+    ),
     (  # one sentence: the clauses are separated by commas
         "同时我们也清醒认识到，政府工作还存在不少问题和不足。主要是：经济基础还不牢固，"
         "创新动能还需加力，民生保障还有短板。我们要以更务实举措改进工作。",

@@ -164,6 +164,9 @@ RE_PROBLEM_WORD = re.compile(r"困难|问题|不足|挑战|短板|弱项|差距|
 RE_PROBLEM_FRAME = re.compile(
     r"清醒|存在|面临|不少|突出|依然|仍然|主要(?:是|有|表现)|表现(?:在|为)"
 )
+# After a problem cue, a lead-in may frame the difficulties as the situation rather than name
+# them ("我们也清醒地看到，外部环境仍然复杂严峻，不确定因素仍然较多。" then the list)
+RE_DIFFICULTY_WORD = re.compile(RE_PROBLEM_WORD.pattern + r"|严峻|不确定|风险|压力|隐患|制约|瓶颈")
 # Without a colon, the list follows "我们也清醒认识到，" / "同时也要看到，" in the same sentence
 RE_PROBLEM_CUE = re.compile(r"清醒(?:地)?(?:认识|看)到|也要看到|也(?:应|要)?(?:清醒)?(?:地)?认识到")
 # A sentence that closes a listed paragraph: "对此，我们将…" / "这些都是发展中的问题" / "我们一定…"

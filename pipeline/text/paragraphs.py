@@ -298,7 +298,7 @@ def _list_bounds(paragraph: str) -> tuple[int, bool] | None:
     if sentence_end and sentence_end.group() not in "；;":
         rest = paragraph[cue.end() : sentence_end.start()]
         if len(pat.RE_CLAUSE_COMMA.findall(rest)) <= MAX_LEADIN_COMMAS:
-            if not pat.RE_PROBLEM_WORD.search(rest):
+            if not pat.RE_DIFFICULTY_WORD.search(rest):
                 return None
             return sentence_end.end(), True  # "…仍然不少。市场预期偏弱，…"
     comma = pat.RE_CLAUSE_COMMA.match(paragraph, cue.end())
