@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pipeline.analysis.gazetteer import RegionOptions
 from pipeline.analysis.places import resolve_region
 from pipeline.records import Metadata
-from pipeline.text.titles import locate_title, normalise_title
+from pipeline.text.titles import line_kind, locate_title, normalise_title
 from pipeline.text.vocab import CN_DIGITS, CN_NUM, HAN_BASIC
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,17 @@ def find_title(lines: list[str], *, options: MetadataOptions = MetadataOptions()
     return found.title if found else None
 
 
+def title_from_hint(title_hint: str | None, *,
+                    options: MetadataOptions = MetadataOptions()) -> str | None:
+    """A title known from outside the text (a page's <title>), unless it is chrome or a bare
+    genre word (首页, 调研报告, 当前位置…) or reads as a sentence."""
+    if not title_hint or not title_hint.strip():
+        return None
+    if line_kind(title_hint.strip(), options.max_title_chars) in ("chrome", "subtitle", "body"):
+        return None
+    return normalise_title(title_hint) or None
+
+
 def _is_name(token: str) -> bool:
     """A 2-4 char CJK token starting with a known surname."""
     if not 2 <= len(token) <= 4 or not all("\u4e00" <= ch <= "\u9fff" for ch in token):
@@ -209,7 +220,7 @@ def extract_metadata(text: str, *, title_hint: str | None = None, source_name: s
     lines = _lines(text)
     found = locate_title(lines, scan_lines=options.title_scan_lines,
                          max_chars=options.max_title_chars, bare_chars=options.bare_title_chars)
-    hint = normalise_title(title_hint) if title_hint and title_hint.strip() else None
+    hint = title_from_hint(title_hint, options=options)
     title = found.title if found else hint or None
     metadata = Metadata(
         title=title,
