@@ -64,7 +64,7 @@ def test_parse_names(line, expected):
         ("关于河道治理的调研报告\n作者：周一 吴二\n正文。", ("周一", "吴二")),
         ("关于河道治理的调研报告\n（执笔：郑三、王四）\n正文。", ("郑三", "王四")),
         ("关于河道治理的调研报告\n课题组成员：冯五，陈六，褚七\n正文。", ("冯五", "陈六", "褚七")),
-        ("关于河道治理的调研报告\n县委政研室课题组\n正文。", ()),
+        ("关于河道治理的调研报告\n县委政研室课题组\n正文。", ("县委政研室课题组",)),  # corporate
         ("关于河道治理的调研报告\n杨 八  朱 九\n正文。", ("杨八", "朱九")),
         ("近年来河道治理成效明显。\n一、主要做法\n正文。", ()),
     ],
@@ -79,12 +79,49 @@ def test_authors(text, expected):
         ("正文。", "2021年度基层减负情况调研报告", 2021),
         ("关于某事的调研报告\n正文。\n二〇一九年十月", None, 2019),
         ("关于某事的调研报告\n2020年6月\n正文。", None, 2020),
-        ("2016年以来累计投入资金。2018 年以来成效明显。力争到2030年全面完成。", None, 2018),
+        # years merely named in the body are not the report's year
+        ("2016年以来累计投入资金。2018 年以来成效明显。力争到2030年全面完成。", None, None),
         ("没有年份的正文。共有3000人，编号2099。", None, None),
         ("1985年建厂，至今已有多年。", None, None),  # out of range
     ],
 )
 def test_find_year(text, title, expected):
+    assert find_year(text, title) == expected
+
+
+YEAR_CASES = [
+    # a speech's subtitle, also wrapped over two lines; body years do not count
+    ("subtitle", "政府工作报告\n——2031年2月3日在某省第九届人民代表大会第三次会议上\n"
+     "到2035年基本实现目标。2029年成绩显著。", "政府工作报告", 2031),
+    ("wrapped_subtitle", "政府工作报告\n——2031年2月3日在某省第九届\n人民代表大会第三次会议上\n"
+     "2029年成绩显著。", "政府工作报告", 2031),
+    ("meeting_line_without_dash",
+     "2031年11月22日在某市十七届人大常委会第十六次会议上\n正文。", None, 2031),
+    ("notice_date", "关于甲的审计结果\n（二〇二九年十二月三十日公告）\n正文。", None, 2029),
+    ("dated_team_line", "关于甲的调研报告\n某局调研组2030年11月\n正文。", None, 2030),
+    # a page's posting or comment stamp is not the report's year
+    ("post_stamp", "关于甲的研究报告\n2030年8月17日23:55:20关于甲的研究报告已关闭评论\n正文。",
+     "关于甲的研究报告", None),
+    ("third_party_page_time", "关于甲的调研报告\n来源：党建材料时间：2030-06-19 12:10:03\n正文。",
+     None, None),
+    ("file_name_year",
+     "2030年关于甲的调研报告 .pdf\n《2030年关于甲的调研报告 .pdf》由会员分享\n正文。", None, None),
+    # a public body's own page: its publication date
+    ("official_page",
+     "关于甲的调查报告\n来源：某市统计局发布日期：2030-05-05 16:00访问量：\n正文。", None, 2030),
+    # the survey's own dates, not spans or points of reference
+    ("survey_date", "关于甲的调研报告\n2030年7月，调研组走访了5个乡镇。", None, 2030),
+    ("survey_period", "关于甲的调研报告\n调研时间为2029年11月23日至29日。", None, 2029),
+    ("since_is_not_the_survey",
+     "关于甲的调研报告\n据调查，自2016年以来累计开展考察百余次。", None, None),
+    ("year_end_is_not_the_survey",
+     "关于甲的调研报告\n据调查，2015年末总人口一万余人。", None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "title", "expected"), [c[1:] for c in YEAR_CASES],
+                         ids=[c[0] for c in YEAR_CASES])
+def test_year_classes(text, title, expected):
     assert find_year(text, title) == expected
 
 
@@ -111,7 +148,7 @@ def test_placeholders(text, expected):
 def test_extract_metadata_synthetic():
     text = (
         f"{MARKER}\n关于张掖市临泽县农村人居环境整治的调研报告\n吴 甲  郑 乙\n"
-        "2022年以来，全县持续推进农村人居环境整治。临泽县共有行政村若干个，X村为试点。\n"
+        "2022年5月，调研组走访了全县各乡镇。临泽县共有行政村若干个，X村为试点。\n"
         "一、基本情况\n全县累计改厕数量稳步增长。"
     )
     meta = extract_metadata(text)

@@ -3,8 +3,9 @@
 Gold files share the ``seeds-partial.json`` format; a split file
 (``{"rule": …, "heldout": [file names]}``) names the documents set aside before any
 tuning. ``score_parts`` reports the development part, the held-out part and all of
-it, each with item recall, label accuracy, the label confusion matrix, and the
-share of documents whose region and title are right.
+it, each with item recall, label accuracy, the label confusion matrix, the share of
+documents whose region, title, year and authors are right, and the precision and recall
+of author names.
 """
 
 from __future__ import annotations
@@ -45,14 +46,22 @@ def select_part(gold: dict[str, Any], heldout: set[str], part: str) -> dict[str,
 
 
 def metadata_shares(scores: dict[str, Any]) -> dict[str, Any]:
-    """Share of documents with the region right and with the title right."""
+    """Share of documents with the region, title, year and authors right, and the
+    precision and recall of author names (``evaluate.AUTHOR_RULE``)."""
     shares: dict[str, Any] = {}
-    for check in ("region_ok", "title_ok"):
+    for check in ("region_ok", "title_ok", "year_ok", "authors_ok"):
         values = [info[check] for info in scores["per_doc"].values() if check in info]
-        shares[check.replace("_ok", "_accuracy")] = (
-            round(sum(values) / len(values), 4) if values else None)
+        shares[check.replace("_ok", "_accuracy")] = _share(sum(values), len(values))
         shares[check.replace("_ok", "_docs")] = len(values)
+    per_doc = [info for info in scores["per_doc"].values() if "authors_right" in info]
+    right = sum(info["authors_right"] for info in per_doc)
+    shares["authors_precision"] = _share(right, sum(i["authors_extracted"] for i in per_doc))
+    shares["authors_recall"] = _share(right, sum(i["authors_gold"] for i in per_doc))
     return shares
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
 
 
 def score_parts(docs: list, units_by_doc: dict, gold: dict[str, Any], heldout: set[str],
@@ -78,14 +87,14 @@ def score_parts(docs: list, units_by_doc: dict, gold: dict[str, Any], heldout: s
 
 def format_parts(results: dict[str, dict[str, Any]]) -> str:
     """One block per part: the headline numbers and the confusion matrix."""
+    from pipeline.outputs.evaluate import AUTHOR_RULE, metadata_line
+
     lines = []
     for part, scores in results.items():
         lines.append(
             f"[{part}] {scores['documents']} documents: items {scores['found']}/"
             f"{scores['items']} found (recall {scores['item_recall']}), label accuracy "
-            f"{scores['label_accuracy']}, region {scores['region_accuracy']} "
-            f"(n={scores['region_docs']}), title {scores['title_accuracy']} "
-            f"(n={scores['title_docs']})")
+            f"{scores['label_accuracy']}, {metadata_line(scores)}")
         labels = sorted({g for g in scores["confusion"]} |
                         {p for row in scores["confusion"].values() for p in row})
         if labels:
@@ -104,4 +113,5 @@ def format_parts(results: dict[str, dict[str, Any]]) -> str:
         for side, theme in (scores.get("themes") or {}).items():
             lines.append(f"  themes [{side}]: pairwise P {theme['precision']} "
                          f"R {theme['recall']} F1 {theme['f1']} ({theme['pairs']} pairs)")
+    lines.append(f"({AUTHOR_RULE}; year: documents whose gold gives `year`, null included)")
     return "\n".join(lines)

@@ -13,47 +13,23 @@ from dataclasses import dataclass, field
 from pipeline.analysis.gazetteer import RegionOptions
 from pipeline.analysis.places import resolve_region
 from pipeline.records import Metadata
-from pipeline.text.titles import line_kind, locate_title, normalise_title
+from pipeline.text.authors import RE_TEAM_LINE, find_authors, parse_names
+from pipeline.text.names import COMPOUND_SURNAME_TABLE, SURNAME_TABLE
+from pipeline.text.titles import RE_FILE_NAME, line_kind, locate_title, normalise_title
 from pipeline.text.vocab import CN_DIGITS, CN_NUM, HAN_BASIC
 
 log = logging.getLogger(__name__)
+
+# Re-exported: names and author lines live in pipeline.text.names / pipeline.text.authors.
+__all__ = ["COMPOUND_SURNAME_TABLE", "SURNAME_TABLE", "MetadataOptions", "extract_metadata",
+           "find_authors", "find_title", "find_year", "has_placeholders", "parse_names",
+           "title_from_hint"]
 
 # Marker line our synthetic sample corpus starts with: 【合成样例】本文为 diaoyan 自拟的示例报告…
 RE_SAMPLE_MARKER = re.compile(r"^\s*【\s*合成样例\s*】")
 
 # Site chrome the cleaner may have missed: 当前位置:首页 > …, 欢迎访问….
 RE_CHROME_LINE = re.compile(r"当前位置|欢迎访问|首页\s*[>＞]")
-
-# Labelled author lists: 作者：张三 李四, （执笔：王五）, 课题组成员：赵六、钱七.
-RE_AUTHOR_LABEL = re.compile(
-    r"^[（(]?\s*(?:作\s*者|执\s*笔人?|撰\s*稿人?|课题组成员|调研组成员|课题组长|调研组长|成\s*员)"
-    r"\s*[：:]\s*(?P<names>[^）)]+)[）)]?\s*$"
-)
-
-# Organisation words: a line holding them names a body, not people (市委组织部课题组).
-RE_ORG_WORD = re.compile(
-    r"部|委|局|办|组|会|院|所|中心|课题|学校|大学|公司|单位|政府|机关|处|厅|科"
-)
-
-# A line made only of CJK names and separators: 王 五  赵 六  钱 七 / 张三、李四.
-RE_NAME_LINE = re.compile(rf"^[{HAN_BASIC}·\s、，,；;]+$")
-
-# Separators between names: punctuation or a run of 2+ spaces (王 五  赵 六).
-RE_NAME_SEPARATOR = re.compile(r"[、，,；;]|\s{2,}|\u3000")
-
-# Common single and compound surnames; a name must start with one of them.
-SURNAME_TABLE = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏"
-    "吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱"
-    "严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁"
-    "尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时"
-    "穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾"
-    "隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮"
-    "粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬"
-    "来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎"
-)
-COMPOUND_SURNAME_TABLE = frozenset(["欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙",
-                                    "慕容", "令狐", "长孙", "宇文", "司徒", "夏侯", "轩辕", "端木"])
 
 # A year written as digits with 年 after it: 2021年, 2017 年以来.
 RE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
@@ -68,12 +44,35 @@ RE_DATE_ONLY_LINE = re.compile(
     rf"^\s*[（(]?\s*(?:(?:19|20)\d{{2}}|[一二][{CN_YEAR_DIGITS}]{{3}})\s*年"
     rf"(?:\s*[\d{CN_NUM}]{{1,3}}\s*月)?(?:\s*[\d{CN_NUM}]{{1,3}}\s*日)?\s*[)）]?\s*$"
 )
-# A date at the end of an author line: 张三 李四 2021年6月.
-RE_DATE_TAIL = re.compile(
-    rf"[\s（(]*(?:(?:19|20)\d{{2}}|[一二][{CN_YEAR_DIGITS}]{{3}})\s*年.*$"
-)
 # Context before a year that makes it a target, not a date: 到2025年, 力争2030年.
-RE_TARGET_BEFORE = re.compile(r"(?:到|至|力争|预计|远景|展望|计划)\s*$")
+RE_TARGET_BEFORE = re.compile(r"(?:到|至|力争|预计|远景|展望|计划|截至|截止)\s*$")
+# A date line of the report itself: the speech's subtitle (——2021年7月29日在某市人大常委会
+# 第四十一次会议上), a notice's date ((二〇一九年十二月三十日公告)).
+RE_DATED_MEETING_LINE = re.compile(
+    rf"^[—–\-－―─~～\s]*((?:19|20)\d{{2}}|[一二][{CN_YEAR_DIGITS}]{{3}})\s*年?"
+    rf"[\d{CN_NUM}〇零\s月日]{{0,12}}在.{{0,80}}(?:(?:会议|大会|会)上|届$)"
+)
+RE_DATED_NOTICE_LINE = re.compile(
+    rf"^[（(]\s*((?:19|20)\d{{2}}|[一二][{CN_YEAR_DIGITS}]{{3}})\s*年"
+    rf"[\d{CN_NUM}〇零\s月日]{{0,12}}(?:公告|发布|印发|通过|修订)?\s*[)）]$"
+)
+# A statement of the survey's own dates: 2021年7月，调研组走访了…; 调研时间为2015年11月.
+RE_SURVEY_WORD = re.compile(r"调研|调查|走访|座谈|问卷|考察")
+RE_SENTENCE_SPLIT = re.compile(r"[。！？!?；;\n]")
+# What after a year makes it a span or a point of reference, not the survey's date:
+# 2016年以来, 2015年末, 2018年底, 2020年前; or a file name's year prefix (2022年关于…).
+RE_NOT_SURVEY_AFTER = re.compile(
+    rf"(?:\s*[\d{CN_NUM}]{{1,3}}\s*月)?(?:\s*[\d{CN_NUM}]{{1,3}}\s*日)?\s*"
+    r"(?:以来|来|末|底|初|前|以前|之前|后|以后|起|关于)"
+)
+# A page's metadata naming a public body as the source, and the page's publication date.
+RE_OFFICIAL_SOURCE = re.compile(
+    rf"(?:来源|信息来源|发布机构|发文机关)\s*[：:|\s]*[{HAN_BASIC}]{{2,20}}?"
+    r"(?:人民政府|政府|局|委员会|办公室|厅|人大常委会)"
+)
+RE_PUBLICATION_DATE = re.compile(
+    r"(?:发布日期|成文日期|发文日期|发布时间)\s*[：:|\s]*((?:19|20)\d{2})\s*[-/.年]"
+)
 CHINESE_DIGIT_TABLE = str.maketrans(CN_YEAR_DIGITS, "0000123456789")
 
 # Anonymised placeholders next to CJK or %: X县, XX乡, ×××同志, **%, “**”, 某某, 某县, ○○村
@@ -124,85 +123,83 @@ def title_from_hint(title_hint: str | None, *,
     return normalise_title(title_hint) or None
 
 
-def _is_name(token: str) -> bool:
-    """A 2-4 char CJK token starting with a known surname."""
-    if not 2 <= len(token) <= 4 or not all("\u4e00" <= ch <= "\u9fff" for ch in token):
-        return False
-    return token[0] in SURNAME_TABLE or token[:2] in COMPOUND_SURNAME_TABLE
-
-
-def parse_names(line: str) -> tuple[str, ...]:
-    """Personal names on an author line, or () if the line is not one.
-
-    Names are split at 、，；, or at runs of 2+ spaces.  When only single spaces occur
-    and every token is one character ("王 五 赵 六 钱 七"), the characters are paired
-    into 2-char names if their count is even; three lone characters form one name.
-    """
-    line = RE_DATE_TAIL.sub("", line).strip()
-    if not line or not RE_NAME_LINE.match(line) or RE_ORG_WORD.search(line):
-        return ()
-    if RE_NAME_SEPARATOR.search(line):
-        names = [re.sub(r"\s", "", part) for part in RE_NAME_SEPARATOR.split(line)]
-    else:
-        tokens = line.split()
-        if len(tokens) > 1 and all(len(t) == 1 for t in tokens):
-            if len(tokens) % 2 == 0:
-                names = ["".join(tokens[i : i + 2]) for i in range(0, len(tokens), 2)]
-            else:
-                names = ["".join(tokens)] if len(tokens) == 3 else []
-        else:
-            names = tokens
-    names = [n for n in names if n]
-    return tuple(names) if names and all(_is_name(n) for n in names) else ()
-
-
-def find_authors(lines: list[str], title_line: int | None, *,
-                 options: MetadataOptions = MetadataOptions()) -> tuple[str, ...]:
-    """Authors from a labelled line (作者：…) or a bare name line after the title (or the top)."""
-    start = title_line + 1 if title_line is not None else 0
-    for line in lines[start : start + options.author_scan_lines]:
-        labelled = RE_AUTHOR_LABEL.match(line)
-        if labelled:
-            names = parse_names(labelled.group("names"))
-            if names:
-                return names
-        elif len(line) <= options.max_author_line_chars:
-            names = parse_names(line)
-            if names:
-                return names
-    return ()
-
-
 def _year_in_range(year: int, options: MetadataOptions) -> bool:
     return options.min_year <= year <= options.max_year
 
 
 def find_year(text: str, title: str | None, *,
               options: MetadataOptions = MetadataOptions()) -> int | None:
-    """The report's year: from the title, else a date line, else the latest body year.
+    """The report's year: from its title, else its own date line, else its survey's dates.
 
-    Body years count only with 年 after them (2017年以来) and not as targets (到2025年);
-    the latest such year is taken, since reports cite the past up to their own time.
+    Date lines: a line that is only a date (2021年6月, 二〇二一年六月十日) or a team's line
+    ending in one, a speech's subtitle (——2021年7月29日在…会议上), a notice's date, among
+    the opening and closing lines. Survey dates: the first year in a sentence about the
+    survey (2021年7月，调研组走访…), not a span or point of reference (2016年以来, 2015年末).
+    A year merely named in the body, and a page's posting or comment time stamp
+    (2018年8月17日23:55:20, 时间：2022-06-19 12:10), are not the report's year.
     """
     if title:
         for match in RE_TITLE_YEAR.finditer(title):
             if _year_in_range(int(match.group(1)), options):
                 return int(match.group(1))
     lines = _lines(text)
-    for line in lines[:8] + lines[-5:]:
-        if RE_DATE_ONLY_LINE.match(line):
-            digits = line.translate(CHINESE_DIGIT_TABLE)
-            match = re.search(r"(?:19|20)\d{2}", digits)
-            if match and _year_in_range(int(match.group()), options):
-                return int(match.group())
-    years = []
-    for match in [*RE_YEAR.finditer(text), *RE_CHINESE_YEAR.finditer(text)]:
-        if RE_TARGET_BEFORE.search(text, max(0, match.start() - 6), match.start()):
+    scanned = [(line, index < 12) for index, line in enumerate(lines[:25])]
+    for line, date_only in scanned + [(line, True) for line in lines[-5:]]:
+        year = _date_line_year(line, date_only=date_only)
+        if year is not None and _year_in_range(year, options):
+            return year
+    year = official_page_year(lines[:12])
+    if year is not None and _year_in_range(year, options):
+        return year
+    return survey_year(text, options=options)
+
+
+def official_page_year(lines: list[str]) -> int | None:
+    """The publication year on a public body's own page: its metadata names the body as
+    the source (来源：某市统计局, 发布机构：某区审计局) and gives a publication date
+    (发布日期：2019-05-05); a third-party site's posting time (时间：…, 来源：党建材料) is not."""
+    opening = "\n".join(lines)
+    if not RE_OFFICIAL_SOURCE.search(opening):
+        return None
+    match = RE_PUBLICATION_DATE.search(opening)
+    return int(match.group(1)) if match else None
+
+
+def _as_year(digits: str) -> int:
+    return int(digits.translate(CHINESE_DIGIT_TABLE))
+
+
+def _date_line_year(line: str, *, date_only: bool = True) -> int | None:
+    """The year of a date line of the report itself (see :func:`find_year`), else None;
+    a line that is only a date counts near the top or the end (``date_only``)."""
+    if date_only and RE_DATE_ONLY_LINE.match(line):
+        match = re.search(r"(?:19|20)\d{2}", line.translate(CHINESE_DIGIT_TABLE))
+        return int(match.group()) if match else None
+    for pattern in (RE_DATED_MEETING_LINE, RE_DATED_NOTICE_LINE):
+        match = pattern.match(line)
+        if match:
+            return _as_year(match.group(1))
+    team = RE_TEAM_LINE.match(line.strip())
+    if team and team.end("team") < len(line.strip()):
+        match = re.search(r"(?:19|20)\d{2}", line.translate(CHINESE_DIGIT_TABLE))
+        return int(match.group()) if match else None
+    return None
+
+
+def survey_year(text: str, *, options: MetadataOptions = MetadataOptions()) -> int | None:
+    """The first year stated as the survey's own date (see :func:`find_year`), else None."""
+    for sentence in RE_SENTENCE_SPLIT.split(text):
+        if not RE_SURVEY_WORD.search(sentence) or RE_FILE_NAME.search(sentence):
             continue
-        year = int(match.group(1).translate(CHINESE_DIGIT_TABLE))
-        if _year_in_range(year, options):
-            years.append(year)
-    return max(years) if years else None
+        for match in sorted([*RE_YEAR.finditer(sentence), *RE_CHINESE_YEAR.finditer(sentence)],
+                            key=lambda m: m.start()):
+            if (RE_TARGET_BEFORE.search(sentence, max(0, match.start() - 6), match.start())
+                    or RE_NOT_SURVEY_AFTER.match(sentence, match.end())):
+                continue
+            year = _as_year(match.group(1))
+            if _year_in_range(year, options):
+                return year
+    return None
 
 
 def has_placeholders(text: str) -> bool:
@@ -226,7 +223,9 @@ def extract_metadata(text: str, *, title_hint: str | None = None, source_name: s
         title=title,
         region=resolve_region(text, title=title, options=options.region),
         year=find_year(text, title, options=options),
-        authors=find_authors(lines, found.last_line if found else None, options=options),
+        authors=find_authors(lines, found.last_line if found else None,
+                             scan_lines=options.author_scan_lines,
+                             max_line_chars=options.max_author_line_chars),
         placeholders=has_placeholders(text),
     )
     log.debug("metadata of %s: %s", source_name or "<text>", metadata)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.text.names import has_known_surname
 from pipeline.text.outline import read_marker  # one notion of "heading marker"
 from pipeline.text.patterns import RE_SPACES
 from pipeline.text.vocab import HAN_BASIC
@@ -189,22 +190,29 @@ def normalise_title(line: str) -> str:
 
 def _is_byline(line: str) -> bool:
     """Whether a line names a speaker or author by office: 某区审计局局长 张某, 张某同志."""
-    from pipeline.text.metadata import COMPOUND_SURNAME_TABLE, SURNAME_TABLE  # no import cycle
+    return byline_name(line) is not None
 
+
+def byline_name(line: str, *, known_surname: bool = True) -> str | None:
+    """The name on a speaker or byline line (某区审计局局长 张某, 张某同志), else None.
+
+    The name (2-4 characters) follows an office word or comes before 同志; it must start
+    with a known surname unless ``known_surname`` is False (the caller knows the line's
+    place: under a speech's subtitle, or set apart from the office by a space).
+    """
     text = RE_TITLE_DATE_TAIL.sub("", line).strip()
     if (not RE_BYLINE_CHARS.match(text) or RE_TITLE_END.search(text)
             or RE_TITLE_OPEN_END.search(text)):
-        return False
+        return None
     comrade = text.endswith("同志")
     text = text.removesuffix("同志").rstrip()
     for size in (2, 3, 4):
         name, before = text[-size:], text[:-size].rstrip()
-        if not RE_NAME_TOKEN.match(name) or not (
-                name[0] in SURNAME_TABLE or name[:2] in COMPOUND_SURNAME_TABLE):
+        if not RE_NAME_TOKEN.match(name) or (known_surname and not has_known_surname(name)):
             continue
         if comrade or RE_OFFICE_END.search(before):
-            return True
-    return False
+            return name
+    return None
 
 
 def is_page_field(line: str) -> bool:
