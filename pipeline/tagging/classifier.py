@@ -25,7 +25,7 @@ from pipeline.tagging.rules import LABELS, cue_counts, marker_label, split_token
 from pipeline.text.vocab import normalise_for_match
 
 # Bump when labels for the same inputs can change (rules, lexicon or features).
-TAGGER_VERSION = "tagger.v3"
+TAGGER_VERSION = "tagger.v4"
 
 
 def _char_bigrams(text: str) -> list[str]:

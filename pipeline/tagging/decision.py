@@ -62,6 +62,9 @@ ITEM_KINDS = frozenset({"enum", "clause"})
 #认识到，…亟待破解。"; this much of its text after the headline is looked at.
 ADMISSION_CHARS = 240
 RE_SENTENCE_END = re.compile(r"[。！？!?]")
+# A paragraph's first sentence this short only sets the scene for its second: "2022年，困难
+#超乎想象、形势超出预期。一年来，我们…" is the review of the year.
+SCENE_CHARS = 24
 
 # (section label, the unit's own label) where the section wins, and over which of the
 # unit's own sources: under a plan's "主要目标任务", "（一）产业体系建设取得决定性进展" is a
@@ -69,6 +72,8 @@ RE_SENTENCE_END = re.compile(r"[。！？!?]")
 CONTEXT_WINS_TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("countermeasure", "practice"): frozenset({"title", "statement"}),
     ("background", "practice"): frozenset({"statement"}),
+    # under "存在的问题", "（二）农村公路建设加快推进" grants a result before the shortcoming
+    ("problem", "practice"): frozenset({"statement"}),
 }
 
 
@@ -108,20 +113,28 @@ def _softmax_score(scores: dict[str, float], label: str) -> float:
 def own_labels(item: TagInput) -> tuple[tuple[str, ...], str]:
     """What a unit's own headline says it is, whatever its section, and where that comes
     from: a section title or lead-in phrase ("title"), or a statement pattern ("2025年是…
-    收官之年") or an admission of shortcomings, in a paragraph also in its second sentence
-    ("statement"). ((), "") when it says nothing."""
+    收官之年") or an admission of shortcomings, in a paragraph also in its second sentence,
+    as is a review of the year after a short scene-setting sentence ("statement"); a listed
+    item phrased as a result is not taken for one. ((), "") when it says nothing."""
     own = section_labels(item.headline) if item.kind not in ITEM_KINDS else ()
     own = own or tuple(filter(None, [leadin_label(item.headline),
                                      dated_title_label(item.headline, item.year)]))[:1]
     if own:
         return own, "title"
     by_pattern = pattern_label(item.headline)
-    if by_pattern:
+    if by_pattern and not (by_pattern == "practice" and item.kind in ITEM_KINDS):
+        # (a listed item phrased as a result, "一是…持续提升", may as well be a target)
         return (by_pattern,), "statement"
-    opening = item.headline
+    opening, sentences = item.headline, [item.headline]
     if item.kind in PARAGRAPH_KINDS:
-        opening = "。".join(RE_SENTENCE_END.split(item.own_text[:ADMISSION_CHARS], 2)[:2])
-    return (("problem",), "statement") if admits_problems(opening) else ((), "")
+        sentences = RE_SENTENCE_END.split(item.own_text[:ADMISSION_CHARS], 2)[:2]
+        opening = "。".join(sentences)
+    if admits_problems(opening):
+        return ("problem",), "statement"
+    if (len(sentences) == 2 and len(sentences[0].strip()) <= SCENE_CHARS
+            and pattern_label(sentences[1].strip()) == "practice"):
+        return ("practice",), "statement"  # "2022年，困难超乎想象。一年来，我们…"
+    return (), ""
 
 
 def _label_one(

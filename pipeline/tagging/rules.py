@@ -32,6 +32,9 @@ MAX_GAP_CHARS = 10
 LACK_CANCELS_TABLE = frozenset({"practice", "countermeasure", "background"})
 LACK_WORDS_TABLE = ("缺乏", "缺少", "欠缺", "没有", "不够", "无")
 
+# Words a connector character may sit inside ("参与", "和谐", "暨" never): no split there.
+RE_CONNECTOR_IN_WORD = re.compile(r"(?<!参)(?!和谐|和美)")
+
 # A lead-in phrase must sit this close to the start of a headline to open a list.
 LEADIN_WINDOW = 12
 
@@ -110,7 +113,11 @@ def load_lexicon() -> Lexicon:
 def _split_parts(title: str, connectors: tuple[str, ...]) -> list[str]:
     """Split a title on topic connectors: "存在问题及原因分析" → ["存在问题", "原因分析"]."""
     pattern = "|".join(re.escape(c) for c in sorted(connectors, key=len, reverse=True))
-    return [part for part in re.split(pattern, title) if part] if pattern else [title]
+    if not pattern:
+        return [title]
+    # a connector inside a word joins nothing: "调查参与对象" is one topic
+    pattern = f"{RE_CONNECTOR_IN_WORD.pattern}(?:{pattern})"
+    return [part for part in re.split(pattern, title) if part]
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ from pipeline.tagging.inputs import TagInput
 from pipeline.tagging.rules import (
     RE_TITLE_TRAIL,
     admits_problems,
+    cue_counts,
     dated_title_label,
     leadin_label,
     pattern_label,
@@ -29,6 +30,12 @@ RE_CLAUSE_SPLIT = re.compile(r"[，,]")
 # A lead-in about the report itself frames the whole report, not the run after it:
 # "现将调研中发现的问题和建议报告如下：" before 一、基本情况
 RE_REPORTING = re.compile(r"报告|汇报")
+
+# Statements that frame the units under them like a section title: a review ("一、…，新农村
+#建设取得新成效") holds results, a plan's slogan ("三、…，全力推动…开好局、起好步") tasks.
+FRAMING_PATTERN_LABELS = frozenset({"practice", "countermeasure"})
+# The last clause of a lead-in that only announces a list: "…均滞后，主要表现在以下三个方面：".
+RE_LIST_ANNOUNCE = re.compile(r"^(?:主要|具体|集中)?(?:表现在|表现为|体现在|有以下|有如下)")
 
 # (outer label, inner label) where a section's label holds for a subsection titled with
 # the inner one: under a plan's "主要目标任务", "（一）产业体系建设取得决定性进展" is a target.
@@ -47,15 +54,19 @@ SEED_POSITION_TABLE = {
 @lru_cache(maxsize=65536)
 def context_labels(headline: str, year: int | None = None) -> tuple[str, ...]:
     """Labels a headline gives the units under it: a section title (one naming only a
-    year's work is read against the report's ``year``), a lead-in, or an admission of
-    shortcomings ("我们也清醒认识到，…还存在一些不足")."""
+    year's work is read against the report's ``year``), a lead-in, an admission of
+    shortcomings ("我们也清醒认识到，…还存在一些不足"), or a review of what was done
+    ("过去一年，我们…", "一、…，新农村建设取得新成效": the items under it are results)."""
     labels = section_labels(headline)
     if labels:
         return labels
     leadin = leadin_label(headline) or dated_title_label(headline, year)
     if leadin:
         return (leadin,)
-    return ("problem",) if admits_problems(headline) else ()
+    if admits_problems(headline):
+        return ("problem",)
+    by_pattern = pattern_label(headline)
+    return (by_pattern,) if by_pattern in FRAMING_PATTERN_LABELS else ()
 
 
 def nearest_section_labels(ancestor_headlines: Sequence[str]) -> tuple[str, ...]:
@@ -79,7 +90,16 @@ def leadin_sentence_labels(sentence: str) -> tuple[str, ...]:
         return labels
     if pattern_label(sentence) == "practice":  # "过去一年，我们主要做了以下工作："
         return ("practice",)
-    clause = RE_CLAUSE_SPLIT.split(RE_TITLE_TRAIL.sub("", sentence))[-1]
+    clauses = RE_CLAUSE_SPLIT.split(RE_TITLE_TRAIL.sub("", sentence))
+    clause = clauses[-1]
+    if len(clauses) > 1 and RE_LIST_ANNOUNCE.match(clause):
+        # "全镇集体经济发展均滞后，主要表现在以下三个方面：": the list shows what came before
+        # (place words such as 全县 are background cues: they say nothing of the list)
+        counts = cue_counts("，".join(clauses[:-1]))
+        others = max(count for label, count in counts.items()
+                     if label not in ("problem", "background"))
+        if counts["problem"] > others:
+            return ("problem",)
     return context_labels(clause) if clause != sentence else ()  # "…，其主要做法是："
 
 
