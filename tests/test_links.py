@@ -10,6 +10,7 @@ import functools
 import json
 import random
 import re
+from dataclasses import replace
 
 import jieba
 import pytest
@@ -310,6 +311,144 @@ def test_score_links_counts_primary_recall_and_precision_between_gold_items():
     everything = [Link("topic", p.unit_id, c.unit_id, 1.0, ())
                   for p in units for c in units if p.label == P and c.label == C]
     assert score_links(everything, units, gold)["precision"] < 1.0
+
+
+# A difficulties paragraph that packs several problems into one sentence, and a plan whose
+# sections answer them one by one; the plan opens with its goals and a summary.
+PACKED = [
+    (1, P, "", "我们也清醒认识到，前进道路上还有不少困难，主要是", ""),
+    (2, P, "", "消费需求不足，部分企业生产经营困难，财政收支矛盾突出", ""),
+    (2, P, "", "一些干部担当精神不强", ""),
+    (1, C, "三、", "今年重点工作", ""),
+    (2, C, "", "今年政府工作的总体要求是",
+     "扩大内需，帮助企业纾困，加强财政资源统筹，改进干部作风"),
+    (2, C, "", "经济社会发展的主要预期目标是", "地区生产总值增长5%左右，一般公共预算收入稳步增长"),
+    (2, C, "（一）", "提振消费扩大投资", "开展消费品以旧换新，加快重大项目建设，释放内需潜力"),
+    (2, C, "（二）", "全力帮助经营主体纾困解难", "落实减税降费，缓解中小微企业融资难"),
+    (2, C, "（三）", "加强财政资源统筹", "严控一般性支出，兜牢基层三保底线"),
+    (2, C, "（四）", "锤炼干部担当作为的过硬作风", "完善激励机制，让敢担当的干部有舞台"),
+]
+
+
+def test_each_clause_of_a_packed_problem_sentence_finds_its_own_answer():
+    units = report("packed", PACKED)
+    links = link_units(units)
+    sentence = "消费需求不足，部分企业生产经营困难，财政收支矛盾突出"
+    found = pairs(links, units)
+    for answer in ("提振消费扩大投资", "全力帮助经营主体纾困解难", "加强财政资源统筹"):
+        assert (sentence, answer) in found
+    assert ("一些干部担当精神不强", "锤炼干部担当作为的过硬作风") in found
+    # a link drawn for one clause says which
+    headline = {u.unit_id: u.headline for u in units}
+    clause_reasons = {link.reasons[0] for link in links
+                      if headline[link.source_unit] == sentence
+                      and link.reasons[0].startswith("clause ")}
+    assert "clause 财政收支矛盾突出" in clause_reasons
+    # the plan's summary and its goals answer nothing
+    assert not {t for _, t in found} & {"今年政府工作的总体要求是", "经济社会发展的主要预期目标是"}
+
+
+@pytest.mark.parametrize(("headline", "body", "is_split"), [
+    ("有效需求不足，部分企业生产经营困难", "", True),
+    ("有效需求不足；财政收支矛盾突出", "", True),
+    ("有效需求不足", "", False),  # one clause
+    ("有效需求不足，仍然不少", "", False),  # the second clause names nothing
+    ("干部待遇偏低，留不住人", "工资收入不高，津贴补贴标准多年未调整", False),  # a heading
+])
+def test_only_bodiless_sentences_of_several_problems_are_split(headline, body, is_split):
+    from pipeline.analysis.links import problem_clauses
+
+    unit = report("split", [(1, P, "", headline, body)])[0]
+    if not body:  # a sentence of a paragraph: its text is its headline
+        unit = replace(unit, text=headline)
+    assert bool(problem_clauses(unit)) is is_split
+
+
+@pytest.mark.parametrize(("headline", "goal"), [
+    ("地区生产总值增长5%左右", True),
+    ("城镇新增就业18万人以上", True),
+    ("群众生活品质不断提高", True),
+    ("现代化产业体系建设取得决定性进展", True),
+    ("首都功能持续提升", True),
+    ("提高群众生活品质", False),
+    ("持续提升生态环境质量", False),
+    ("着力缩小城乡差距，协调发展水平明显提升", False),  # names its measure first
+    ("加强财政资源统筹", False),
+])
+def test_goal_statements_are_told_from_measures(headline, goal):
+    from pipeline.analysis.links_terms import is_goal
+
+    assert is_goal(headline) is goal
+
+
+@pytest.mark.parametrize(("rows", "lead_ins"), [
+    # a summary and the targets before the numbered measures
+    ([(1, C, "三、", "今年重点工作", ""), (2, C, "", "总体要求是", "稳中求进"),
+      (2, C, "（一）", "扩大内需", "提振消费，扩大投资，释放内需潜力，加快项目建设"),
+      (2, C, "（二）", "帮助企业纾困", "落实减税降费，缓解融资难，清理拖欠账款")],
+     {"总体要求是"}),
+    # unnumbered measures followed by a list of short items are measures themselves
+    ([(1, C, "（九）", "统筹发展和安全", ""),
+      (2, C, "", "防范化解重点领域风险", "稳妥化解地方债务风险，促进房地产市场平稳健康发展"),
+      (2, C, "", "加强社会治理", "坚持和发展新时代枫桥经验，完善矛盾纠纷多元化解机制"),
+      (2, C, "1.", "医疗方面", "新建卫生院"), (2, C, "2.", "养老方面", "新增床位")],
+     set()),
+    # no numbered items: nothing is a lead-in
+    ([(1, C, "三、", "今年重点工作", ""), (2, C, "", "扩大内需", "提振消费"),
+      (2, C, "", "帮助企业纾困", "减税降费")], set()),
+])
+def test_the_unnumbered_preamble_of_a_list_of_measures_is_a_lead_in(rows, lead_ins):
+    from pipeline.analysis.links import list_lead_ins
+
+    units = report("lead", rows)
+    headline = {u.unit_id: u.headline for u in units}
+    assert {headline[i] for i in list_lead_ins(units)} == lead_ins
+
+
+def test_words_in_a_long_section_body_alone_link_nothing():
+    rows = [
+        (1, P, "", "我们也清醒认识到，主要是", ""),
+        (2, P, "", "投资动力不够强", ""),
+        (1, C, "三、", "今年重点工作", ""),
+        (2, C, "（一）", "更大力度深化改革开放",
+         "深化国资国企改革，优化民营经济发展环境，稳外贸稳外资，扩大制度型开放，"
+         "以改革激发投资活力"),
+        (2, C, "（二）", "着力扩大有效投资", "加快重大项目建设，激发民间投资活力，用好专项债券"),
+        (2, C, "（三）", "更高水平促进城乡融合发展", "推进以县城为载体的城镇化，加大县域投资"),
+    ]
+    units = report("body", rows)
+    assert pairs(link_units(units), units) == {("投资动力不够强", "着力扩大有效投资")}
+
+
+def test_a_measure_that_only_holds_the_answer_in_a_sub_item_is_not_linked_itself():
+    rows = [
+        (1, P, "", "我们也清醒认识到，主要是", ""),
+        (2, P, "", "政府工作作风有待进一步改进", ""),
+        (2, P, "", "部分企业生产经营困难", ""),
+        (1, C, "三、", "今年重点工作", ""),
+        (2, C, "（一）", "全力帮助经营主体纾困解难", "落实减税降费，缓解中小微企业融资难"),
+        (2, C, "（二）", "更好统筹发展和安全", "守牢安全生产底线，提升防灾减灾能力"),
+        # the government's own conduct, nested by the layout under the last plan section
+        (3, C, "", "锤炼求真务实的工作作风", "坚决反对形式主义官僚主义，改进政府工作作风"),
+    ]
+    units = report("nested", rows)
+    found = pairs(link_units(units), units)
+    assert ("政府工作作风有待进一步改进", "锤炼求真务实的工作作风") in found
+    assert ("政府工作作风有待进一步改进", "更好统筹发展和安全") not in found
+    assert ("部分企业生产经营困难", "全力帮助经营主体纾困解难") in found
+
+
+@pytest.mark.parametrize(("terms", "texts", "expected"), [
+    (["投资"], ["投资", "投资", "投资", "投资"], 0.1),  # every text holds it
+    (["投资"], ["投资", "消费", "财政", "民生"], 1.0),  # only this one
+    (["投资", "项目"], ["投资", "消费", "财政", "民生"], 0.5),
+])
+def test_specific_coverage_counts_how_few_texts_hold_a_term(terms, texts, expected):
+    from pipeline.analysis.links_terms import contrast_weights, specific_coverage
+
+    weight = contrast_weights(texts)
+    value = specific_coverage(terms, texts[0], weight, len(texts))
+    assert value == pytest.approx(expected, abs=0.05)
 
 
 # --- the real seeds against the shared gold (skipped when ../shared is absent) ----------

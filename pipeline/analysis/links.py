@@ -14,12 +14,18 @@ Evidence for a (problem, countermeasure) pair, summed with the weights of ``Link
   the countermeasure's headline, and those of the countermeasure's opening found in the
   problem, averaged and weighted like terms: 有效需求不足 and 促进消费和投资良性互动 share
   ``demand`` and no word;
-- body: the problem's key terms anywhere in the countermeasure's text;
+- body: the problem's key terms anywhere in the countermeasure's text, each counted by how
+  few of the report's countermeasures hold it (a long section's body holds every word);
 - text: cosine of the two units' TF-IDF word vectors;
 - reference: the countermeasure names what it answers (针对/鉴于……问题) in terms of this
   problem, or opens with 针对上述问题 right after it.
 
-A countermeasure scores at least ``sub_item_share`` × its best sub-item's score. A summary
+A pair with no evidence on what the countermeasure is about (terms, headline or concepts
+below ``min_headline_evidence``, no layout pairing, no reference) scores nothing: body words
+and text similarity only add to such evidence. A countermeasure scores at least
+``sub_item_share`` × its best sub-item's score, so the sub-item is reached, but is linked
+itself only with some evidence of its own (``parent_evidence``): a plan section that merely
+holds the answer (政府自身建设 nested by the layout under 统筹发展和安全) is no answer. A summary
 that names everything (政府工作的总体要求是……) matches every problem a little: each pair
 loses ``hub_penalty`` × the mean of the countermeasure's ``HUB_NEIGHBOURS`` best scores over
 distinct problems (as CSLS does for hubs in cross-lingual retrieval), so a unit answering
@@ -27,25 +33,38 @@ everything answers nothing in particular. A problem is compared with the report'
 countermeasures (list items; section headings such as 三、2026年重点工作, whose headline is
 only plan words, are left out); a pair is kept when it reaches ``threshold`` and
 ``relative_cut`` × the problem's best score, so an author's explicit pairing crowds out
-topical overlap while a problem answered by several measures keeps them all. Sub-items of
-a kept countermeasure are compared the same way, so links reach as deep as the evidence.
+topical overlap while a problem answered by several measures keeps up to ``max_answers``.
+Sub-items of a kept countermeasure are compared the same way (against the measure's score
+without the layout's pairing, which holds for the measure, and with ``sub_item_threshold`` ×
+the threshold), so links reach as deep as the evidence.
+
+Not candidates: the unnumbered preamble of a list of measures (政府工作的总体要求是……,
+主要预期目标是……) and one-clause goal statements (地区生产总值增长5%左右, 群众生活品质不断
+提高): they sum up or set targets and answer no problem in particular. A problem sentence
+without a body that names several problems (有效需求不足，部分企业生产经营困难，财政收支矛盾
+突出, as a government work report's difficulties paragraph does) is also compared clause by
+clause; each clause keeps its ``clause_answers`` best measures, and such a link's first
+reason names the clause (``clause 财政收支矛盾突出``).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass, replace
 
 from pipeline.analysis.links_terms import (
     RE_GENERIC_CLAUSE,
     RE_REFERENCE,
     contrast_weights,
     coverage,
+    is_goal,
     lead,
     normalise,
     reference_clauses,
+    specific_coverage,
 )
 from pipeline.analysis.textvec import (
     GENERIC_TERMS_TABLE,
@@ -57,10 +76,11 @@ from pipeline.analysis.textvec import (
     tfidf_vector,
 )
 
-__all__ = ["GENERIC_TERMS_TABLE", "GraphUnit", "Link", "LinkOptions", "content_words",
-           "corpus_idf", "group_of", "key_terms", "link_units", "linkable_units", "normalise",
-           "structural_pairs"]
+__all__ = ["GENERIC_TERMS_TABLE", "GraphUnit", "Link", "LinkOptions", "PairScores",
+           "content_words", "corpus_idf", "group_of", "key_terms", "link_units", "linkable_units",
+           "list_lead_ins", "normalise", "problem_clauses", "score_pairs", "structural_pairs"]
 
+RE_CLAUSE_BREAK = re.compile(r"[，,；;。！？!?：:]")
 HUB_NEIGHBOURS = 3  # a countermeasure's best-matched problems, whose mean says how broad it is
 
 
@@ -105,22 +125,36 @@ class LinkOptions:
     # The problem's key terms in the countermeasure's headline.
     weight_headline: float = 0.5
     # Shared policy concepts (problem → countermeasure headline, and back).
-    weight_concepts: float = 0.5
+    weight_concepts: float = 0.75
     # The problem's key terms anywhere in the countermeasure's text.
     weight_body: float = 0.5
     # Whole-text TF-IDF cosine: catches answers whose headlines share no term.
     weight_text: float = 0.5
     # 针对/鉴于……问题 naming this problem.
     weight_reference: float = 0.5
+    # A pair needs at least this much term, headline or concept evidence (or the layout's
+    # pairing, or a reference): body words and whole-text similarity alone link nothing.
+    min_headline_evidence: float = 0.2
+    # A measure answering through a sub-item is linked itself only with this much term,
+    # headline or concept evidence of its own (a section that only holds the answer is
+    # not one).
+    parent_evidence: float = 0.05
     # A countermeasure scores at least this share of its best sub-item's score:
     # 加大关爱力度 answers 待遇偏低 through its 提高经济待遇.
     sub_item_share: float = 0.7
+    # A sub-item of a kept measure needs this share of ``threshold``.
+    sub_item_threshold: float = 0.5
     # Share of a countermeasure's mean best score taken off each of its pairs.
     hub_penalty: float = 0.25
     # Minimum combined score of a link (after the hub penalty).
     threshold: float = 0.3
     # A link must also reach this share of the problem's best score among its candidates.
     relative_cut: float = 0.6
+    # At most this many answers per problem (or clause) among one list of measures: a
+    # problem that matches every section a little is answered by none of them.
+    max_answers: int = 2
+    # ... and per clause of a sentence naming several problems: a clause names one.
+    clause_answers: int = 1
     # Words shorter than this are ignored (single characters are mostly function words).
     min_word_chars: int = 2
 
@@ -173,15 +207,66 @@ def link_units(
     ``idf`` is a corpus IDF (``corpus_idf``); without it document frequency is counted
     over this report's units.
     """
+    scored = score_pairs(units, options, idf)
+    if scored is None:
+        return []
+    links: list[Link] = []
+    for source in scored.sources:
+        # the whole problem, then each clause of a sentence naming several
+        kept: dict[str, tuple[float, GraphUnit, GraphUnit]] = {}
+        for part in [source, *scored.clauses[source.unit_id]]:
+            chooser = options if part is source else \
+                replace(options, max_answers=options.clause_answers)
+            for score, target in _answers(part, scored.children.get(None, []), 0.0,
+                                          scored.children, scored.scores, chooser,
+                                          scored.structured):
+                if (part.unit_id, target.unit_id) in scored.through_sub_item:
+                    continue
+                if target.unit_id not in kept or score > kept[target.unit_id][0]:
+                    kept[target.unit_id] = (score, target, part)
+        links += [_make_link(source, target, score,
+                             scored.evidence[(part.unit_id, target.unit_id)],
+                             None if part is source else part.headline)
+                  for score, target, part in kept.values()]
+    return links
+
+
+@dataclass
+class PairScores:
+    """Every (problem or clause, countermeasure) pair of one report with its evidence."""
+
+    sources: list[GraphUnit]
+    clauses: dict[str, list[GraphUnit]]  # problem id → its clauses (see problem_clauses)
+    targets: list[GraphUnit]
+    evidence: dict[tuple[str, str], _Features]
+    raw: dict[tuple[str, str], float]  # weighted evidence, sub-items inherited
+    scores: dict[tuple[str, str], float]  # after the hub penalty
+    # countermeasure id (None: the top ones) → the countermeasures under it
+    children: dict[str | None, list[GraphUnit]]
+    structured: set[tuple[str, str]]  # pairs the layout pairs (parallel lists, one heading)
+    through_sub_item: set[tuple[str, str]]  # pairs with no evidence but a sub-item's
+
+
+def score_pairs(units: Sequence[GraphUnit], options: LinkOptions = LinkOptions(),
+                idf: Mapping[str, float] | None = None) -> PairScores | None:
+    """The scored pairs ``link_units`` chooses from; None without problems or measures."""
     linkable = linkable_units(units, options.min_word_chars)
     sources = [u for u in linkable if group_of(u.label) == "problem"]
-    targets = [u for u in linkable if group_of(u.label) == "countermeasure"]
+    lead_ins = list_lead_ins(units)
+    targets = [u for u in linkable if group_of(u.label) == "countermeasure"
+               and u.unit_id not in lead_ins and not is_goal(u.headline)]
     if not sources or not targets:
-        return []
-    context = _Context(units, sources, targets, options, idf)
-    evidence = {(s.unit_id, t.unit_id): context.features(s, t) for s in sources for t in targets}
-    raw = {pair: context.score(features) for pair, features in evidence.items()}
-    _inherit(raw, sources, targets, options.sub_item_share)
+        return None
+    if idf is None:
+        idf = inverse_document_frequency(own_words(units, options.min_word_chars).values())
+    clauses = {s.unit_id: problem_clauses(s, options.min_word_chars) for s in sources}
+    parts = [c for s in sources for c in clauses[s.unit_id]]
+    context = _Context(units, sources, targets, options, idf, parts)
+    evidence = {(s.unit_id, t.unit_id): context.features(s, t)
+                for s in [*sources, *parts] for t in targets}
+    own = {pair: context.score(features) for pair, features in evidence.items()}
+    raw = dict(own)
+    _inherit(raw, [*sources, *parts], targets, options.sub_item_share)
     # Breadth over distinct problems: the sub-items of one problem are one concern.
     source_ids = {s.unit_id for s in sources}
     distinct = [s for s in sources if s.parent_id not in source_ids]
@@ -193,18 +278,41 @@ def link_units(
     for target in targets:
         children.setdefault(target.parent_id if target.parent_id in target_ids else None,
                             []).append(target)
-    links: list[Link] = []
-    for source in sources:
-        kept = _answers(source, children.get(None, []), 0.0, children, scores, options)
-        links += [_make_link(source, target, score, evidence[(source.unit_id, target.unit_id)])
-                  for score, target in kept]
-    return links
+    structured = {pair for pair, features in evidence.items() if features.structure}
+    # a measure that answers only through one of its sub-items is not linked itself
+    through_sub_item = {pair for pair, value in own.items() if value <= 0.0 < raw[pair]
+                        and max(evidence[pair].terms, evidence[pair].headline,
+                                evidence[pair].concepts) < options.parent_evidence}
+    return PairScores(sources, clauses, targets, evidence, raw, scores, children, structured,
+                      through_sub_item)
+
+
+def problem_clauses(unit: GraphUnit, min_chars: int = 2) -> list[GraphUnit]:
+    """The clauses of a problem sentence that names several problems, as units of their own.
+
+    A difficulties paragraph (我们也清醒认识到……) often packs several problems into one
+    sentence (有效需求不足，部分企业生产经营困难): each clause may be answered by a different
+    measure, and the whole sentence's best answer would crowd out the others. Only a unit
+    without a body is split (a heading's clauses describe one problem that its body explains).
+    """
+    headline = normalise(unit.headline)
+    if len(normalise(unit.text)) > len(headline) + 2:
+        return []
+    parts = []
+    for number, clause in enumerate(RE_CLAUSE_BREAK.split(headline), start=1):
+        words = tuple(w for w in unit.words if w in clause)
+        if len(clause) >= 4 and any(w not in GENERIC_TERMS_TABLE
+                                    for w in content_words(words, min_chars)):
+            parts.append(replace(unit, unit_id=f"{unit.unit_id}#{number}",
+                                 parent_id=unit.unit_id, headline=clause, text=clause,
+                                 words=words))
+    return parts if len(parts) >= 2 else []
 
 
 def _answers(source: GraphUnit, candidates: Sequence[GraphUnit], parent_score: float,
              children: Mapping[str | None, list[GraphUnit]],
-             scores: Mapping[tuple[str, str], float],
-             options: LinkOptions) -> list[tuple[float, GraphUnit]]:
+             scores: Mapping[tuple[str, str], float], options: LinkOptions,
+             structured: Set[tuple[str, str]] = frozenset()) -> list[tuple[float, GraphUnit]]:
     """(score, countermeasure) for the best of ``candidates``, then for the best sub-items
     of each one kept: a sub-item must also reach ``relative_cut`` × its parent's score, so it
     is named only when it answers the problem about as well as the whole measure does."""
@@ -212,13 +320,19 @@ def _answers(source: GraphUnit, candidates: Sequence[GraphUnit], parent_score: f
     if not scored:
         return []
     best = max(parent_score, max(score for score, _ in scored))
-    floor = max(options.threshold, options.relative_cut * best)
+    # a sub-item of a measure already kept needs less evidence of its own
+    threshold = options.threshold * (options.sub_item_threshold if parent_score else 1.0)
+    floor = max(threshold, options.relative_cut * best)
     kept = []
-    for score, target in scored:
-        if score >= floor:
-            kept.append((score, target))
-            kept += _answers(source, children.get(target.unit_id, []), score, children, scores,
-                             options)
+    chosen = sorted((pair for pair in scored if pair[0] >= floor),
+                    key=lambda pair: -pair[0])[:options.max_answers]
+    for score, target in sorted(chosen, key=lambda pair: pair[1].position):
+        kept.append((score, target))
+        # the author's pairing holds for the measure, not for each of its sub-items
+        topical = score - options.weight_structure * ((source.unit_id, target.unit_id)
+                                                      in structured)
+        kept += _answers(source, children.get(target.unit_id, []), topical, children, scores,
+                         options, structured)
     return kept
 
 
@@ -236,6 +350,26 @@ def _inherit(raw: dict[tuple[str, str], float], sources: Sequence[GraphUnit],
 def _mean_best(scores: list[float]) -> float:
     best = sorted(scores, reverse=True)[:HUB_NEIGHBOURS]
     return sum(best) / len(best) if best else 0.0
+
+
+def list_lead_ins(units: Sequence[GraphUnit]) -> set[str]:
+    """Unnumbered countermeasure paragraphs before the first numbered item of their list
+    (政府工作的总体要求是……, 主要预期目标是……, 实现上述目标，要……): they sum up or
+    introduce the measures that follow and answer no problem in particular."""
+    lead_ins: set[str] = set()
+    siblings: dict[str | None, list[GraphUnit]] = {}
+    for unit in sorted(units, key=lambda u: u.position):
+        if group_of(unit.label) == "countermeasure":
+            siblings.setdefault(unit.parent_id, []).append(unit)
+    for items in siblings.values():
+        first = next((i for i, u in enumerate(items) if u.ordinal is not None), None)
+        numbered = [len(u.text) for u in items if u.ordinal is not None]
+        # a preamble is shorter than the measures it introduces; unnumbered measures
+        # followed by a list of short items (十件民生实事 1.…10.) are measures themselves
+        if first and len(numbered) >= 2 and \
+                sum(len(u.text) for u in items[:first]) / first < sum(numbered) / len(numbered):
+            lead_ins.update(u.unit_id for u in items[:first])
+    return lead_ins
 
 
 def linkable_units(units: Sequence[GraphUnit], min_chars: int = 2) -> list[GraphUnit]:
@@ -257,10 +391,11 @@ def linkable_units(units: Sequence[GraphUnit], min_chars: int = 2) -> list[Graph
 class _Context:
     """Per-report tables the pair features read."""
 
-    def __init__(self, units, sources, targets, options: LinkOptions, idf):
+    def __init__(self, units, sources, targets, options: LinkOptions, idf, parts=()):
         self.options = options
-        own = own_words(units, options.min_word_chars)
-        idf = dict(idf) if idf is not None else inverse_document_frequency(own.values())
+        # parts: clauses of problem sentences, compared like problems but not counted in
+        # how telling a term is among the report's problems
+        units = [*units, *parts]
         default = max(idf.values(), default=1.0)
         words = {u.unit_id: [w for w in content_words(u.words, options.min_word_chars)
                              if w not in GENERIC_TERMS_TABLE] for u in units}
@@ -273,14 +408,16 @@ class _Context:
         self.topic = {u.unit_id: concepts_in(self.headlines[u.unit_id] + self.leads[u.unit_id])
                       for u in units}
         self.topic_in_text = {s.unit_id: concepts_in(self.texts[s.unit_id]) | self.topic[s.unit_id]
-                              for s in sources}
+                              for s in [*sources, *parts]}
         self.topic_of_headline = {t.unit_id: concepts_in(self.headlines[t.unit_id])
                                   for t in targets}
         self.clauses = {u.unit_id: reference_clauses(u.text) for u in targets}
-        self.structure = structural_pairs(units)
-        self.follows_generic = _generic_reference_pairs(units, sources, targets)
+        real = units[:len(units) - len(parts)]
+        self.structure = structural_pairs(real)
+        self.follows_generic = _generic_reference_pairs(real, sources, targets)
         # A term found in every countermeasure says nothing about which one answers.
         self.weight_in_targets = contrast_weights([self.texts[t.unit_id] for t in targets])
+        self.n_targets = len(targets)
         self.weight_in_sources = contrast_weights([self.texts[s.unit_id] for s in sources])
         self.weight_in_headlines = contrast_weights([self.headlines[t.unit_id] for t in targets])
         self.concept_in_headlines = contrast_weights(
@@ -301,7 +438,9 @@ class _Context:
                     + coverage(sorted(self.topic[t]), self.topic_in_text[s],
                                self.concept_in_sources)) / 2
         text = cosine(self.vectors[s], self.vectors[t])
-        return _Features(self.structure.get((s, t)), terms, headline, concepts, forward, text,
+        body = specific_coverage(self.key_terms[s], self.texts[t], self.weight_in_targets,
+                                 self.n_targets)
+        return _Features(self.structure.get((s, t)), terms, headline, concepts, body, text,
                          self.reference(source, target))
 
     def reference(self, source: GraphUnit, target: GraphUnit) -> float:
@@ -318,8 +457,12 @@ class _Context:
         return best
 
     def score(self, f: _Features) -> float:
-        """Weighted sum of the evidence."""
+        """Weighted sum of the evidence; none without evidence on what the measure is about
+        (its headline or opening): a long section's body mentions every problem's words."""
         o = self.options
+        if not (f.structure or f.reference or max(f.terms, f.headline, f.concepts)
+                >= o.min_headline_evidence):
+            return 0.0
         return (o.weight_structure * (f.structure is not None) + o.weight_terms * f.terms
                 + o.weight_headline * f.headline + o.weight_concepts * f.concepts
                 + o.weight_body * f.body + o.weight_text * f.text
@@ -383,8 +526,10 @@ def _same_heading_pairs(units: Sequence[GraphUnit]) -> list[tuple[GraphUnit, Gra
     return pairs
 
 
-def _make_link(source: GraphUnit, target: GraphUnit, score: float, f: _Features) -> Link:
-    reasons = [f.structure] if f.structure else []
+def _make_link(source: GraphUnit, target: GraphUnit, score: float, f: _Features,
+               clause: str | None = None) -> Link:
+    reasons = [f"clause {clause}"] if clause else []
+    reasons += [f.structure] if f.structure else []
     for name in ("terms", "headline", "concepts", "body", "text", "reference"):
         value = getattr(f, name)
         if value >= 0.05:

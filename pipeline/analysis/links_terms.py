@@ -17,6 +17,14 @@ RE_REFERENCE = re.compile(
 )
 # 针对上述问题 / 针对调研中发现的问题: names no problem in particular.
 RE_GENERIC_CLAUSE = re.compile(r"^(?:上述|以上|前述|这些|此类|这一|这类|存在的|调研中?发现的)")
+# A plan's goals, not its measures: 全省生产总值增长5%左右, 群众生活品质不断提高,
+# 现代化产业体系建设取得决定性进展 (a measure says what to do: 提高群众生活品质).
+RE_GOAL_HEADLINE = re.compile(
+    r"(?:取得[^，。；]{0,8}(?:进展|突破|成效|成果|胜利)"
+    r"|(?:明显|显著|大幅|全面|持续|稳步|不断|进一步|基本|较快|同步)"
+    r"(?:提升|提高|增强|改善|跃升|增长|扩大|优化|下降|降低|加快|实现|形成|完善|巩固|健全)"
+    r"|\d+(?:\.\d+)?%(?:以上|以内|左右)?|左右|以上|以内)$"
+)
 RE_LEAD_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；\n]?")
 LEAD_SENTENCES = 2  # headline sentence + the first body sentence
 LEAD_CHARS = 200
@@ -57,6 +65,25 @@ def coverage(terms: Sequence[str], text: str, weight: Callable[[str], float]) ->
     """Weighted share of ``terms`` found in ``text``."""
     total = sum(weight(t) for t in terms)
     return sum(weight(t) * found(t, text) for t in terms) / total if total else 0.0
+
+
+def specific_coverage(terms: Sequence[str], text: str, weight: Callable[[str], float],
+                      n_texts: int) -> float:
+    """Like ``coverage``, but each term counts its weight relative to a term held by this
+    text alone (``contrast_weights`` over ``n_texts``): a term every text holds counts little
+    even when it is the only term, so a long section naming everything matches nothing."""
+    terms = list(terms)
+    if not terms:
+        return 0.0
+    alone = math.log((1 + n_texts) / 2) + 0.1
+    return sum(weight(t) * found(t, text) for t in terms) / (alone * len(terms))
+
+
+def is_goal(headline: str) -> bool:
+    """A one-clause headline stating an outcome to reach rather than a measure to take
+    (着力缩小城乡差距，协调发展水平明显提升 names its measure first)."""
+    text = normalise(headline).rstrip("。；;，,：:")
+    return "，" not in text and "," not in text and bool(RE_GOAL_HEADLINE.search(text))
 
 
 def lead(text: str) -> str:
