@@ -33,7 +33,7 @@ def write_corpus(folder, per_group=4, start=0):
         for i in range(start, start + per_group):
             (folder / f"{group}{i:02d}.txt").write_text(report(group, i), encoding="utf-8")
     (folder / "diaoyan.toml").write_text("[topics]\nk_min = 2\nk_max = 5\nbootstrap = 50\n"
-                                         "refit_growth = 0.5\n", encoding="utf-8")
+                                         "refit_share = 0.5\n", encoding="utf-8")
     rows = ["filename,province,city,county"]
     for g, group in enumerate(GROUPS):
         for i in range(0, start + per_group):

@@ -241,12 +241,22 @@ def test_match_topics_undoes_a_permutation():
     assert all(sim > 0.9 for _, o, sim in mapping if o is not None)
 
 
+def _docs(n: int, start: int = 0, key: str = "k") -> dict[str, str]:
+    return {f"d{i}": key for i in range(start, start + n)}
+
+
 @pytest.mark.parametrize(
     ("last", "now", "refit"),
-    [(0, 10, True), (0, 0, False), (100, 125, False), (100, 126, True), (100, 70, True)],
+    [({}, _docs(10), True), ({}, {}, False),
+     (_docs(100), _docs(125), False),  # 25 added: 25 %
+     (_docs(100), _docs(126), True),
+     (_docs(100), _docs(70), True),  # 30 removed
+     (_docs(100), {**_docs(90), **_docs(20, 100)}, True),  # 10 replaced by 20: 30 changes
+     (_docs(100), {**_docs(100), "d0": "other"}, False),  # one changed
+     (_docs(100), _docs(100, key="other"), True)],  # all changed, count unchanged
 )
 def test_needs_refit(last, now, refit):
-    assert needs_refit(last, now, TopicOptions(refit_growth=0.25)) is refit
+    assert needs_refit(last, now, TopicOptions(refit_share=0.25)) is refit
 
 
 def test_prevalence_counts_unknown_places_and_brackets_the_mean(corpus):

@@ -258,8 +258,10 @@ def write_links_jsonl(path: Path, links: Iterable[Link]) -> None:
     atomic_write(Path(path), _text_writer("".join(line + "\n" for line in lines)))
 
 
-def write_themes_json(path: Path, themes: Sequence[Theme | ThemeResult]) -> None:
-    """Themes (and, for ``ThemeResult``s, threshold and unassigned units) as JSON."""
+def write_themes_json(path: Path, themes: Sequence[Theme | ThemeResult],
+                      fit: Mapping[str, Any] | None = None) -> None:
+    """Themes (and, for ``ThemeResult``s, threshold and unassigned units) as JSON; ``fit``
+    says whether they come from a full clustering or an incremental update, and why."""
     results = [t for t in themes if isinstance(t, ThemeResult)]
     loose = [t for t in themes if isinstance(t, Theme)]
     payload = {
@@ -268,4 +270,6 @@ def write_themes_json(path: Path, themes: Sequence[Theme | ThemeResult]) -> None
                     for r in results],
         "themes": [asdict(t) for t in loose],
     }
+    if fit is not None:
+        payload["fit"] = dict(fit)
     atomic_write(Path(path), _text_writer(json.dumps(payload, ensure_ascii=False, indent=1)))

@@ -5,6 +5,12 @@ Each passage becomes a MinHash of its character shingles (rensa, as in
 sets decides, and pairs from different documents at or above ``threshold`` are joined
 into clusters. The graph then counts each cluster once (``canonical_units``), so one
 template copied into twenty county reports is not twenty votes for a theme or an edge.
+
+Between full runs ``update_reuse`` adds the passages of new reports to stored clusters:
+their candidates are the stored passages sharing an LSH band of the MinHash signature
+(the bands ``RMinHashLSH`` uses: ``num_bands`` equal slices of the signature), decided by
+the same exact Jaccard; passages of removed reports leave, and a cluster that lost one is
+checked again on its own, so the clusters are what ``find_reuse`` would give.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rensa import RMinHash, RMinHashLSH
 
 from pipeline.analysis.textvec import normalise
@@ -53,11 +60,22 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / union if union else 0.0
 
 
+def passages(paragraphs: Iterable[tuple[str, str, str]],
+             options: ReuseOptions) -> list[tuple[str, str, str]]:
+    """The (doc_id, unit_id, text) passages long enough to count, sorted."""
+    return sorted((doc, unit, text) for doc, unit, text in paragraphs
+                  if len(normalise(text)) >= options.min_chars)
+
+
 def find_reuse(paragraphs: Sequence[tuple[str, str, str]],
-               options: ReuseOptions = ReuseOptions()) -> list[ReuseCluster]:
-    """Clusters of (doc_id, unit_id, text) passages copied across documents."""
-    items = sorted((doc, unit, text) for doc, unit, text in paragraphs
-                   if len(normalise(text)) >= options.min_chars)
+               options: ReuseOptions = ReuseOptions(),
+               signatures: list | None = None) -> list[ReuseCluster]:
+    """Clusters of (doc_id, unit_id, text) passages copied across documents.
+
+    ``signatures``, when a list, receives each passage's MinHash digest (in ``passages``
+    order) for ``update_reuse`` to store.
+    """
+    items = passages(paragraphs, options)
     shingles = [shingle_set(text, options.shingle_chars) for _, _, text in items]
     lsh = RMinHashLSH(options.threshold, options.num_perm, options.num_bands)
     parent = list(range(len(items)))
@@ -65,6 +83,8 @@ def find_reuse(paragraphs: Sequence[tuple[str, str, str]],
     for index, tokens in enumerate(shingles):
         signature = RMinHash(options.num_perm, options.seed)
         signature.update(sorted(tokens))
+        if signatures is not None:
+            signatures.append(signature.digest())
         for other in sorted(lsh.query(signature)):
             if items[other][0] == items[index][0] or _find(parent, other) == _find(parent, index):
                 continue  # same report (a unit and its sub-item), or already joined
@@ -116,3 +136,63 @@ def canonical_units(clusters: Iterable[ReuseCluster]) -> dict[str, str]:
 def canonical(unit_id: str, mapping: Mapping[str, str]) -> str:
     """The unit id to count for ``unit_id`` (itself unless it is a reused copy)."""
     return mapping.get(unit_id, unit_id)
+
+
+def signature_of(text: str, options: ReuseOptions) -> np.ndarray:
+    """The MinHash digest ``find_reuse`` gives a passage."""
+    signature = RMinHash(options.num_perm, options.seed)
+    signature.update(sorted(shingle_set(text, options.shingle_chars)))
+    return np.array(signature.digest(), dtype=np.uint32)
+
+
+def update_reuse(previous: Sequence[ReuseCluster], stored: Mapping[str, Sequence[int]],
+                 paragraphs: Sequence[tuple[str, str, str]], options: ReuseOptions,
+                 redo_docs: Iterable[str] = ()
+                 ) -> tuple[list[ReuseCluster], dict[str, np.ndarray]]:
+    """Stored clusters with new passages joined and removed ones gone, and the signatures.
+
+    ``stored``: unit id → MinHash digest of the passages the clusters were made from;
+    ``redo_docs``: documents whose passages changed since (their stored ones are dropped).
+    """
+    redo = set(redo_docs)
+    items = passages(paragraphs, options)
+    kept = {unit for doc, unit, _ in items if unit in stored and doc not in redo}
+    digests = {unit: stored[unit] if unit in kept else signature_of(text, options)
+               for _doc, unit, text in items}
+    index = {unit: i for i, (_d, unit, _t) in enumerate(items)}
+    parent = list(range(len(items)))
+    joins: list[tuple[int, float]] = []
+    for cluster in previous:
+        units = [u for _d, u in cluster.members if u in kept]
+        if len(units) < 2:
+            continue
+        if len(units) < len(cluster.members):  # lost a member: it may have held them together
+            again = find_reuse([items[index[u]] for u in units], options)
+            groups = [([u for _d, u in c.members], c.min_jaccard) for c in again]
+        else:
+            groups = [(units, cluster.min_jaccard)]
+        for group, weakest in groups:
+            for unit in group[1:]:
+                _union(parent, index[group[0]], index[unit])
+            joins.append((index[group[0]], weakest))
+    matrix = np.array([digests[unit] for _d, unit, _t in items], dtype=np.uint32)
+    bands = matrix.reshape(len(items), options.num_bands, -1) if len(items) else matrix
+    shingles: dict[int, set[str]] = {}
+
+    def shingles_of(i: int) -> set[str]:
+        if i not in shingles:
+            shingles[i] = shingle_set(items[i][2], options.shingle_chars)
+        return shingles[i]
+
+    for i, (doc, unit, _text) in enumerate(items):
+        if unit in kept:
+            continue
+        candidates = np.nonzero((bands == bands[i]).all(axis=2).any(axis=1))[0]
+        for other in candidates.tolist():
+            if other == i or items[other][0] == doc or _find(parent, other) == _find(parent, i):
+                continue
+            score = jaccard(shingles_of(i), shingles_of(other))
+            if score >= options.threshold:
+                _union(parent, i, other)
+                joins.append((i, score))
+    return _clusters(items, parent, joins), digests

@@ -40,7 +40,12 @@ from scipy.sparse.csgraph import connected_components
 
 from pipeline.analysis.links import GraphUnit, linkable_units
 from pipeline.analysis.textvec import group_of
-from pipeline.analysis.themes_vectors import template_terms, unit_terms, unit_vectors
+from pipeline.analysis.themes_vectors import (
+    VectorSpace,
+    fit_vectors,
+    template_terms,
+    unit_terms,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +83,13 @@ class ThemeOptions:
     # Key terms in a theme's label.
     label_terms: int = 3
     min_word_chars: int = 2
+    # Between full clusterings new reports' units join the nearest stored theme (or none);
+    # 0 = cluster everything on every change.
+    recluster_share: float = 0.1  # re-cluster once docs changed since the last exceed this share
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.recluster_share <= 1:
+            raise ValueError("themes: recluster_share must be in [0, 1]")
 
 
 @dataclass(frozen=True)
@@ -125,14 +137,21 @@ def theme_candidates(units: Iterable[GraphUnit], kind: str) -> list[GraphUnit]:
 def cluster_themes(units: Sequence[GraphUnit], options: ThemeOptions = ThemeOptions(),
                    kind: str = "problem") -> ThemeResult:
     """Problem themes (problem + cause units) or countermeasure themes across reports."""
+    return fit_themes(units, options, kind)[0]
+
+
+def fit_themes(units: Sequence[GraphUnit], options: ThemeOptions = ThemeOptions(),
+               kind: str = "problem") -> tuple[ThemeResult, ThemeSpace | None]:
+    """Themes as ``cluster_themes``, and the fitted space with every candidate's vector
+    (None when too few units), which ``themes_update`` assigns later units with."""
     candidates = theme_candidates(units, kind)
     assignments: dict[str, str | None] = {u.unit_id: None for u in candidates}
     if len(candidates) < max(2, options.min_members):
-        return ThemeResult(kind, (), assignments, options.min_similarity)
+        return ThemeResult(kind, (), assignments, options.min_similarity), None
     words = unit_terms(candidates, options)
     template = template_terms(candidates, options)
     words = {u: [w for w in ws if w not in template.get(u, ())] for u, ws in words.items()}
-    matrix, vocabulary, word_block = unit_vectors(candidates, words, options, template)
+    space, matrix, vocabulary, word_block = fit_vectors(candidates, words, options, template)
     themes = []
     lists = _list_numbers(candidates) if options.apart_siblings else None
     for rows in _average_linkage(matrix, options.min_similarity, lists=lists):
@@ -142,7 +161,19 @@ def cluster_themes(units: Sequence[GraphUnit], options: ThemeOptions = ThemeOpti
     for theme in themes:
         assignments.update(dict.fromkeys(theme.members, theme.theme_id))
     themes.sort(key=lambda t: (-len(t.members), t.theme_id))
-    return ThemeResult(kind, tuple(themes), assignments, options.min_similarity)
+    fitted = ThemeSpace(kind, space, tuple(u.unit_id for u in candidates), matrix, word_block)
+    return ThemeResult(kind, tuple(themes), assignments, options.min_similarity), fitted
+
+
+@dataclass(frozen=True)
+class ThemeSpace:
+    """A fit's vector space and the vectors of the units it holds (rows in ``unit_ids``)."""
+
+    kind: str
+    space: VectorSpace
+    unit_ids: tuple[str, ...]
+    matrix: sparse.csr_matrix = field(hash=False, compare=False)  # unit vectors (norm ≤ 1)
+    word_block: sparse.csr_matrix = field(hash=False, compare=False)  # word TF-IDF rows
 
 
 def _similarities(matrix, rows=None) -> np.ndarray:

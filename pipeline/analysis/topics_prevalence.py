@@ -13,8 +13,9 @@ a place does not move another place's interval and reruns give the same numbers.
 
 from __future__ import annotations
 
+import hashlib
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,10 +106,25 @@ def _interval(samples: np.ndarray, options: TopicOptions) -> tuple[np.ndarray, n
 
 
 def prevalence(doc_topic: np.ndarray, inputs: Sequence[TopicInput], level: str,
-               options: TopicOptions) -> list[PrevalenceRow]:
-    """Mean topic share per place at ``level`` with bootstrap intervals, places sorted."""
+               options: TopicOptions,
+               reuse: Mapping[tuple[str, str, str], tuple[str, list[PrevalenceRow]]] | None = None,
+               digests: dict[tuple[str, str, str], str] | None = None) -> list[PrevalenceRow]:
+    """Mean topic share per place at ``level`` with bootstrap intervals, places sorted.
+
+    ``reuse``: (level, parent, place) → (digest, rows) of an earlier call; a place whose
+    items and shares have the same digest (``group_digest``) gets those rows back without
+    resampling (its generator is seeded by its name, so they are what it would draw).
+    ``digests``, when given, receives each place's digest.
+    """
     rows = []
     for (place, parent), members in groups_of(inputs, level).items():
+        digest = group_digest(doc_topic, inputs, members)
+        if digests is not None:
+            digests[(level, parent, place)] = digest
+        earlier = (reuse or {}).get((level, parent, place))
+        if earlier is not None and earlier[0] == digest:
+            rows.extend(earlier[1])
+            continue
         shares = doc_topic[members]
         mean = shares.mean(axis=0)
         samples = bootstrap_means(shares, options.bootstrap, _rng(options, level, parent, place))
@@ -119,6 +135,16 @@ def prevalence(doc_topic: np.ndarray, inputs: Sequence[TopicInput], level: str,
             for topic in range(doc_topic.shape[1])
         )
     return rows
+
+
+def group_digest(doc_topic: np.ndarray, inputs: Sequence[TopicInput],
+                 members: Sequence[int]) -> str:
+    """A hash of a group's items and their topic shares (rounded as stored)."""
+    digest = hashlib.sha1(str(doc_topic.shape[1]).encode())
+    for row in members:
+        digest.update(inputs[row].item_id.encode())
+        digest.update(np.round(np.asarray(doc_topic[row], dtype=np.float64), 6).tobytes())
+    return digest.hexdigest()[:16]
 
 
 def contrasts(doc_topic: np.ndarray, inputs: Sequence[TopicInput], level: str,

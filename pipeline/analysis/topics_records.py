@@ -62,7 +62,8 @@ class TopicOptions:
     seed_topics: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> seed words
     seed_weight: float = 0.5  # prior pseudo-count of a seed word in its topic, × its frequency
     match_threshold: float = 0.3  # cosine below which a refit topic has no predecessor
-    refit_growth: float = 0.25  # refit when the item count changed by more than this share
+    # below it, new documents' items are folded into the stored model (no refit)
+    refit_share: float = 0.1  # refit once docs added/removed/changed since the fit pass this share
     bootstrap: int = 500  # resamples for prevalence and contrast intervals
     ci: float = 0.95  # interval coverage
     contrast_min_items: int = 3  # places with fewer items are not contrasted
@@ -74,6 +75,8 @@ class TopicOptions:
             raise ValueError("topics: no_above must be in (0, 1], relevance_lambda in [0, 1]")
         if not 0 < self.ci < 1 or self.bootstrap < 1:
             raise ValueError("topics: ci must be in (0, 1) and bootstrap at least 1")
+        if not 0 <= self.refit_share <= 1:
+            raise ValueError("topics: refit_share must be in [0, 1]")
         # TOML gives lists; tuples keep the options comparable and the words immutable.
         seeds = {str(name): tuple(words) for name, words in self.seed_topics.items()}
         object.__setattr__(self, "seed_topics", seeds)

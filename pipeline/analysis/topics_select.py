@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -250,12 +250,25 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.where(norms > 0, norms, 1.0)
 
 
-def needs_refit(n_at_last_fit: int, n_now: int, options: TopicOptions) -> bool:
-    """Refit when never fitted, or the item count moved by more than ``refit_growth``.
+def drift(at_fit: Mapping[str, str], now: Mapping[str, str]) -> tuple[int, int]:
+    """(documents added, removed or changed since the last full fit, documents at it).
+
+    Both maps are doc_id → a key of what the model reads of the document; a changed one
+    counts once.
+    """
+    changed = {doc for doc, key in now.items() if at_fit.get(doc) != key}
+    return len(changed | (set(at_fit) - set(now))), len(at_fit)
+
+
+def needs_refit(at_fit: Mapping[str, str], now: Mapping[str, str],
+                options: TopicOptions) -> bool:
+    """Refit when never fitted, or more than ``refit_share`` of the documents the last fit
+    saw were added, removed or changed since.
 
     A shrinking corpus counts too (reports withdrawn); between refits the stage folds
     new items into the old model, so topic ids stay put.
     """
-    if n_at_last_fit <= 0:
-        return n_now > 0
-    return abs(n_now - n_at_last_fit) > options.refit_growth * n_at_last_fit
+    changed, fitted = drift(at_fit, now)
+    if fitted <= 0:
+        return len(now) > 0
+    return changed > options.refit_share * fitted

@@ -166,14 +166,15 @@ STAGES: tuple[Stage, ...] = (
         "topics", "pipeline.stages.topics:run",
         reads=("documents", "tokens", "units.label"),
         writes=("models:topics:document", "item_topics", "results:topics"),
-        config=("topics", "segment"), version=1,
+        config=("topics", "segment"), version=2,
         summary="Topic models (LDA, K by coherence) with prevalence by place and year.",
     ),
     Stage(
         "graph", "pipeline.stages.graph:run",
         reads=("documents", "units.label", "tokens"),
-        writes=("links", "themes", "unit_themes", "results:graph"),
-        config=("links", "themes", "reuse", "segment"), version=2,
+        writes=("links", "themes", "unit_themes", "results:graph", "models:themes",
+                "models:reuse"),
+        config=("links", "themes", "reuse", "segment"), version=3,
         summary="Problem→countermeasure links, cross-report themes and their graph.",
     ),
     Stage(

@@ -10,9 +10,11 @@ graph.graphml, graph.gexf, graph.html) rendered into the store and published.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import tempfile
+from bisect import bisect_left
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,60 +33,96 @@ RE_ORDINAL_IN_MARKER = re.compile(
 
 
 def run(ctx: StageContext) -> StageResult:
-    """Link each changed report; re-cluster themes and rebuild the graph when anything moved."""
+    """Link each changed report; update or re-cluster themes and rebuild the graph when
+    anything moved."""
     store, config = ctx.store, ctx.config
     result = StageResult(STAGE)
-    link_options = config.options("links", links.LinkOptions)
-    stopwords = _stopwords(ctx)
     docs = ctx.documents()
-    units_by_doc = {d.doc_id: graph_units(d, list(store.iter_units(d.doc_id)),
-                                          store.get_tokens(d.doc_id), stopwords) for d in docs}
-    link_all(ctx, docs, units_by_doc, link_options, result)
+    inputs = GraphInputs(ctx, docs)
+    link_all(ctx, docs, inputs, config.options("links", links.LinkOptions), result)
     corpus_key = work_key(STAGE, ctx.version, config.digest("links", "themes", "reuse"),
-                          *sorted(f"{d}:{_units_key(u)}" for d, u in units_by_doc.items()))
+                          *sorted(f"{d.doc_id}:{place_of(d)}:{inputs.keys[d.doc_id]}"
+                                  for d in docs))
     stored = store.get_result("graph")
     if stored and stored[0] == corpus_key:
         return result
-    # the corpus-level libraries (scikit-learn, rensa, networkx) only once there is work
+    # the corpus-level libraries (scipy, rensa, networkx) only once there is work
     from pipeline.analysis import graph as theme_graph
-    from pipeline.analysis import reuse, themes
+    from pipeline.stages.graph_themes import corpus_themes
 
-    theme_options = config.options("themes", themes.ThemeOptions)
-    reuse_options = config.options("reuse", reuse.ReuseOptions)
-    every_unit = [u for units in units_by_doc.values() for u in units]
-    clustered = [themes.cluster_themes(every_unit, theme_options, kind)
-                 for kind in themes.KINDS]
-    copies = reuse.find_reuse([(u.doc_id, u.unit_id, u.text) for u in every_unit
-                               if u.label in ("problem", "cause", "countermeasure")],
-                              reuse_options)
+    clustered, copies, fit, every_unit = corpus_themes(ctx, inputs, result)
     stored_links = [links.Link(d, s, t, score, tuple(r)) for d, s, t, score, r in
                     store.iter_links()]
     units_by_id = {u.unit_id: u for u in every_unit}
     graph = theme_graph.build_graph(clustered, stored_links, units_by_id, copies)
-    exports = render_exports(graph, clustered, stored_links)
+    graph.graph["themes_fit"] = fit["mode"]
+    exports = render_exports(graph, clustered, stored_links, fit)
     with store.transaction():
         store.replace_themes(theme_rows(clustered), assignment_rows(clustered, units_by_id))
         store.put_result("graph", corpus_key, {
             **_node_link(graph), "exports": exports,
             "reuse": [{"cluster": c.cluster_id, "docs": list(c.docs),
                        "units": [u for _, u in c.members]} for c in copies],
-            "thresholds": {kind.kind: kind.min_similarity for kind in clustered}})
+            "thresholds": {kind.kind: kind.min_similarity for kind in clustered},
+            "themes_fit": fit})
     n_themes = sum(len(c.themes) for c in clustered)
     result.notes.append(f"{n_themes} themes, {graph.number_of_edges()} edges, "
                         f"{len(copies)} reused passages")
     return result
 
 
-def link_all(ctx: StageContext, docs: list[Document], units_by_doc: dict[str, list],
+class GraphInputs:
+    """Each document's units and its key, and its graph units when asked for.
+
+    A document's key (its units, their labels, its tokens and the ``[segment]`` config)
+    decides whether its links and theme vectors are still good; graph units carry the
+    document's content words, whose decoding costs most of the stage's reading, so they
+    are built only for the documents that need them (``full``) or without words
+    (``light``: enough for the graph's evidence, reuse and stored theme members).
+    """
+
+    def __init__(self, ctx: StageContext, docs: list[Document]):
+        self.docs = {d.doc_id: d for d in docs}
+        self.units: dict[str, list[Unit]] = {d.doc_id: [] for d in docs}
+        for unit in ctx.store.iter_units():
+            if unit.doc_id in self.units:
+                self.units[unit.doc_id].append(unit)
+        self._store = ctx.store
+        self._stopwords: frozenset[str] | None = None
+        self._ctx = ctx
+        segment = ctx.config.digest("segment")
+        self.keys: dict[str, str] = {}
+        for doc_id, units in self.units.items():
+            blob = ctx.store.get_tokens(doc_id) or b""
+            self.keys[doc_id] = work_key(segment, hashlib.sha1(blob).hexdigest(),
+                                         *(f"{u.unit_id}:{u.label}" for u in units))
+        self._full: dict[str, list[links.GraphUnit]] = {}
+
+    def full(self, doc_id: str) -> list[links.GraphUnit]:
+        """The document's graph units with their content words."""
+        if doc_id not in self._full:
+            if self._stopwords is None:
+                self._stopwords = _stopwords(self._ctx)
+            self._full[doc_id] = graph_units(self.docs[doc_id], self.units[doc_id],
+                                             self._store.get_tokens(doc_id), self._stopwords)
+        return self._full[doc_id]
+
+    def light(self, doc_id: str) -> list[links.GraphUnit]:
+        """The document's graph units without words (the full ones when already built)."""
+        if doc_id in self._full:
+            return self._full[doc_id]
+        return graph_units(self.docs[doc_id], self.units[doc_id], None, frozenset())
+
+
+def link_all(ctx: StageContext, docs: list[Document], inputs: GraphInputs,
              options: links.LinkOptions, result: StageResult) -> None:
-    """Draw the links of each document whose units or labels changed."""
+    """Draw the links of each document whose units, labels or tokens changed."""
     store = ctx.store
     done, failed = store.get_work_keys(STAGE), ctx.failed_keys()
     digest = ctx.config.digest("links")
     with store.transaction():
         for doc in docs:
-            units = units_by_doc[doc.doc_id]
-            key = work_key(STAGE, ctx.version, digest, _units_key(units))
+            key = work_key(STAGE, ctx.version, digest, inputs.keys[doc.doc_id])
             if done.get(doc.doc_id) == key:
                 result.reused += 1
                 continue
@@ -92,7 +130,7 @@ def link_all(ctx: StageContext, docs: list[Document], units_by_doc: dict[str, li
                 result.errors += 1
                 continue
             try:
-                found = links.link_units(units, options)
+                found = links.link_units(inputs.full(doc.doc_id), options)
             except Exception as exc:  # one report's failure must not stop the run
                 ctx.document_failed(doc.doc_id, key, exc)
                 result.errors += 1
@@ -102,10 +140,6 @@ def link_all(ctx: StageContext, docs: list[Document], units_by_doc: dict[str, li
             store.put_work_key(STAGE, doc.doc_id, key)
             store.clear_doc_error(STAGE, doc.doc_id)
             result.processed += 1
-
-
-def _units_key(units: list[links.GraphUnit]) -> str:
-    return work_key(*(f"{u.unit_id}:{u.label}:{len(u.words)}" for u in units))
 
 
 def _stopwords(ctx: StageContext) -> frozenset[str]:
@@ -118,6 +152,7 @@ def graph_units(doc: Document, units: list[Unit], token_blob: bytes | None,
                 stopwords: frozenset[str]) -> list[links.GraphUnit]:
     """The graph's view of a document's labelled units: text, content words, section, place."""
     located = _located_words(doc.text, token_blob, stopwords)
+    starts = [start for start, _ in located]  # ascending: words are found left to right
     by_id = {u.unit_id: u for u in units}
     place = place_of(doc)
     out = []
@@ -129,7 +164,8 @@ def graph_units(doc: Document, units: list[Unit], token_blob: bytes | None,
             unit_id=unit.unit_id, doc_id=doc.doc_id, parent_id=unit.parent_id,
             label=unit.label or "other", marker=unit.marker, ordinal=marker_number(unit.marker),
             headline=unit.headline, text=doc.text[unit.start:unit.end],
-            words=tuple(w for start, w in located if unit.start <= start < unit.end),
+            words=tuple(w for _, w in located[bisect_left(starts, unit.start):
+                                              bisect_left(starts, unit.end)]),
             position=position, section=top.headline,
             place=None if place == UNKNOWN_PLACE else place))
     return out
@@ -186,8 +222,8 @@ def _node_link(graph: Any) -> dict[str, Any]:
     return json.loads(json.dumps(data, ensure_ascii=False, default=list))
 
 
-def render_exports(graph: Any, clustered: list[ThemeResult],
-                   found_links: list[links.Link]) -> dict[str, str]:
+def render_exports(graph: Any, clustered: list[ThemeResult], found_links: list[links.Link],
+                   fit: dict[str, Any] | None = None) -> dict[str, str]:
     """The graph's export files as text, to be published with every snapshot."""
     from pipeline.analysis import graph as theme_graph
     from pipeline.analysis import graph_html
@@ -196,6 +232,6 @@ def render_exports(graph: Any, clustered: list[ThemeResult],
         base = Path(folder)
         theme_graph.write_graph(graph, base)
         theme_graph.write_links_jsonl(base / "links.jsonl", found_links)
-        theme_graph.write_themes_json(base / "themes.json", clustered)
+        theme_graph.write_themes_json(base / "themes.json", clustered, fit)
         graph_html.write_graph_html(base / "graph.html", graph)
         return {path.name: path.read_text(encoding="utf-8") for path in sorted(base.iterdir())}
