@@ -370,6 +370,7 @@ def test_only_bodiless_sentences_of_several_problems_are_split(headline, body, i
     ("群众生活品质不断提高", True),
     ("现代化产业体系建设取得决定性进展", True),
     ("首都功能持续提升", True),
+    ("居民人均可支配收入增长与经济增长同步", True),
     ("提高群众生活品质", False),
     ("持续提升生态环境质量", False),
     ("着力缩小城乡差距，协调发展水平明显提升", False),  # names its measure first
@@ -403,6 +404,30 @@ def test_the_unnumbered_preamble_of_a_list_of_measures_is_a_lead_in(rows, lead_i
     units = report("lead", rows)
     headline = {u.unit_id: u.headline for u in units}
     assert {headline[i] for i in list_lead_ins(units)} == lead_ins
+
+
+@pytest.mark.parametrize(("sections", "horizon"), [
+    (["“十五五”时期主要目标任务", "2026年重点工作"], {"“十五五”时期主要目标任务"}),
+    (["今后五年的主要任务", "今年工作安排", "加强政府自身建设"], {"今后五年的主要任务"}),
+    # a plan for the years and for this year in one section, or the only plan: kept
+    (["“十五五”时期目标任务和2026年工作安排"], set()),
+    (["“十五五”时期主要目标任务"], set()),
+    (["对策建议"], set()),
+])
+def test_a_multi_year_plan_beside_the_years_plan_is_no_candidate(sections, horizon):
+    from pipeline.analysis.links import multi_year_plans
+
+    rows = [(1, P, "", "消费需求不足", "")]
+    for section in sections:
+        rows += [(1, C, "", section, ""),
+                 (2, C, "（一）", "提振消费需求", "开展消费品以旧换新，释放消费需求潜力")]
+    units = report("plan", rows)
+    headline = {u.unit_id: u.headline for u in units}
+    assert {headline[i] for i in multi_year_plans(units)} == horizon
+    # the demand problem is answered by the year's plan only
+    parent = {u.unit_id: u.parent_id for u in units}
+    answers = [parent[k.target_unit] for k in link_units(units)]
+    assert answers and not set(answers) & multi_year_plans(units)
 
 
 def test_words_in_a_long_section_body_alone_link_nothing():

@@ -40,7 +40,9 @@ the threshold), so links reach as deep as the evidence.
 
 Not candidates: the unnumbered preamble of a list of measures (政府工作的总体要求是……,
 主要预期目标是……) and one-clause goal statements (地区生产总值增长5%左右, 群众生活品质不断
-提高): they sum up or set targets and answer no problem in particular. A problem sentence
+提高): they sum up or set targets and answer no problem in particular. Nor is a section
+planning several years (“十五五”时期主要目标任务) beside the year's plan (2026年重点工作):
+a work report's year plan answers the year's difficulties. A problem sentence
 without a body that names several problems (有效需求不足，部分企业生产经营困难，财政收支矛盾
 突出, as a government work report's difficulties paragraph does) is also compared clause by
 clause; each clause keeps its ``clause_answers`` best measures, and such a link's first
@@ -61,6 +63,7 @@ from pipeline.analysis.links_terms import (
     contrast_weights,
     coverage,
     is_goal,
+    is_multi_year_plan,
     lead,
     normalise,
     reference_clauses,
@@ -253,8 +256,10 @@ def score_pairs(units: Sequence[GraphUnit], options: LinkOptions = LinkOptions()
     linkable = linkable_units(units, options.min_word_chars)
     sources = [u for u in linkable if group_of(u.label) == "problem"]
     lead_ins = list_lead_ins(units)
+    horizon, top = multi_year_plans(units), _top_ids(units)
     targets = [u for u in linkable if group_of(u.label) == "countermeasure"
-               and u.unit_id not in lead_ins and not is_goal(u.headline)]
+               and u.unit_id not in lead_ins and not is_goal(u.headline)
+               and top[u.unit_id] not in horizon]
     if not sources or not targets:
         return None
     if idf is None:
@@ -350,6 +355,27 @@ def _inherit(raw: dict[tuple[str, str], float], sources: Sequence[GraphUnit],
 def _mean_best(scores: list[float]) -> float:
     best = sorted(scores, reverse=True)[:HUB_NEIGHBOURS]
     return sum(best) / len(best) if best else 0.0
+
+
+def multi_year_plans(units: Sequence[GraphUnit]) -> set[str]:
+    """Top countermeasure sections that plan several years (“十五五”时期主要目标任务) in a
+    report that also has other top countermeasure sections (2026年重点工作): the year's plan
+    answers the year's difficulties; the five-year plan sets the horizon."""
+    tops = [u for u in units if u.parent_id is None and group_of(u.label) == "countermeasure"]
+    horizon = {u.unit_id for u in tops if is_multi_year_plan(u.headline)}
+    return horizon if len(horizon) < len(tops) else set()
+
+
+def _top_ids(units: Sequence[GraphUnit]) -> dict[str, str]:
+    """unit id → the id of the top-level unit it sits in."""
+    parent_of = {u.unit_id: u.parent_id for u in units}
+    top = {}
+    for unit in units:
+        unit_id = unit.unit_id
+        while parent_of.get(unit_id) in parent_of:
+            unit_id = parent_of[unit_id]
+        top[unit.unit_id] = unit_id
+    return top
 
 
 def list_lead_ins(units: Sequence[GraphUnit]) -> set[str]:

@@ -23,8 +23,12 @@ RE_GOAL_HEADLINE = re.compile(
     r"(?:取得[^，。；]{0,8}(?:进展|突破|成效|成果|胜利)"
     r"|(?:明显|显著|大幅|全面|持续|稳步|不断|进一步|基本|较快|同步)"
     r"(?:提升|提高|增强|改善|跃升|增长|扩大|优化|下降|降低|加快|实现|形成|完善|巩固|健全)"
-    r"|\d+(?:\.\d+)?%(?:以上|以内|左右)?|左右|以上|以内)$"
+    r"|\d+(?:\.\d+)?%(?:以上|以内|左右)?|左右|以上|以内|同步|相适应)$"
 )
+# A plan for several years (“十五五”时期主要目标任务, 今后五年) beside the year's plan
+# (2026年重点工作, 今年工作安排), which is what answers the year's difficulties.
+RE_MULTI_YEAR = re.compile(r"[一二三四五六七八九十]{1,2}五|五年|时期")
+RE_ONE_YEAR = re.compile(r"\d{4}年|今年|明年|本年度")
 RE_LEAD_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；\n]?")
 LEAD_SENTENCES = 2  # headline sentence + the first body sentence
 LEAD_CHARS = 200
@@ -84,6 +88,13 @@ def is_goal(headline: str) -> bool:
     (着力缩小城乡差距，协调发展水平明显提升 names its measure first)."""
     text = normalise(headline).rstrip("。；;，,：:")
     return "，" not in text and "," not in text and bool(RE_GOAL_HEADLINE.search(text))
+
+
+def is_multi_year_plan(headline: str) -> bool:
+    """A plan section for several years and not for one (“十五五”时期主要目标任务, not
+    “十五五”时期目标任务和2026年工作安排)."""
+    text = normalise(headline)
+    return bool(RE_MULTI_YEAR.search(text)) and not RE_ONE_YEAR.search(text)
 
 
 def lead(text: str) -> str:
