@@ -50,7 +50,7 @@ def run(ctx: StageContext) -> StageResult:
     from pipeline.analysis import graph as theme_graph
     from pipeline.stages.graph_themes import corpus_themes
 
-    clustered, copies, fit, every_unit = corpus_themes(ctx, inputs, result)
+    clustered, copies, fit, every_unit, save_models = corpus_themes(ctx, inputs, result)
     stored_links = [links.Link(d, s, t, score, tuple(r)) for d, s, t, score, r in
                     store.iter_links()]
     units_by_id = {u.unit_id: u for u in every_unit}
@@ -58,6 +58,7 @@ def run(ctx: StageContext) -> StageResult:
     graph.graph["themes_fit"] = fit["mode"]
     exports = render_exports(graph, clustered, stored_links, fit)
     with store.transaction():
+        save_models()
         store.replace_themes(theme_rows(clustered), assignment_rows(clustered, units_by_id))
         store.put_result("graph", corpus_key, {
             **_node_link(graph), "exports": exports,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -35,9 +36,11 @@ REUSE_LABELS = ("problem", "cause", "countermeasure")
 
 def corpus_themes(ctx: StageContext, inputs: GraphInputs, result: StageResult
                   ) -> tuple[list[themes.ThemeResult], list[reuse.ReuseCluster],
-                             dict[str, Any], list[GraphUnit]]:
-    """Themes of both kinds, reused passages, how they were made (``fit``), and the
-    graph units of every report (with words only where they were needed)."""
+                             dict[str, Any], list[GraphUnit], Callable[[], None]]:
+    """Themes of both kinds, reused passages, how they were made (``fit``), the graph
+    units of every report (with words only where they were needed), and the function
+    that stores the models: to be called in the transaction that stores the themes, so
+    a killed run never leaves models and themes of two different runs."""
     store, config = ctx.store, ctx.config
     theme_options = config.options("themes", themes.ThemeOptions)
     reuse_options = config.options("reuse", reuse.ReuseOptions)
@@ -57,8 +60,9 @@ def corpus_themes(ctx: StageContext, inputs: GraphInputs, result: StageResult
         every_unit = [u for d in doc_keys
                       for u in (inputs.full(d) if d in fresh else inputs.light(d))]
         try:
-            clustered, copies, fit = _update(ctx, stored, stored_reuse, every_unit, doc_keys,
-                                             fresh, theme_options, reuse_options)
+            clustered, copies, fit, save = _update(ctx, stored, stored_reuse, every_unit,
+                                                   doc_keys, fresh, theme_options,
+                                                   reuse_options)
         except (ValueError, KeyError) as exc:  # a stored model this code cannot read
             reason = f"stored themes unusable ({type(exc).__name__}: {exc})"
         else:
@@ -70,15 +74,16 @@ def corpus_themes(ctx: StageContext, inputs: GraphInputs, result: StageResult
                                 f"joined a theme" for s in fit["kinds"]) + ")")
             log.info(note)
             result.notes.append(note)
-            return clustered, copies, fit, every_unit
+            return clustered, copies, fit, every_unit, save
     every_unit = [u for d in doc_keys for u in inputs.full(d)]
-    clustered, copies = _full_fit(ctx, every_unit, doc_keys, key, theme_options, reuse_options)
+    clustered, copies, save = _full_fit(ctx, every_unit, doc_keys, key, theme_options,
+                                        reuse_options)
     drift_json = drift.as_dict() if drift else None
     note = f"themes: full clustering ({reason})"
     log.info(note)
     result.notes.append(note)
     return clustered, copies, {"mode": "full", "reason": reason, "drift": drift_json,
-                               "recluster_share": theme_options.recluster_share}, every_unit
+                               "recluster_share": theme_options.recluster_share}, every_unit, save
 
 
 def _full_fit_reason(stored, stored_reuse, key: str, doc_keys: dict[str, str],
@@ -102,7 +107,8 @@ def _full_fit_reason(stored, stored_reuse, key: str, doc_keys: dict[str, str],
 def _full_fit(ctx: StageContext, every_unit: list[GraphUnit], doc_keys: dict[str, str],
               key: str, theme_options: themes.ThemeOptions,
               reuse_options: reuse.ReuseOptions
-              ) -> tuple[list[themes.ThemeResult], list[reuse.ReuseCluster]]:
+              ) -> tuple[list[themes.ThemeResult], list[reuse.ReuseCluster],
+                         Callable[[], None]]:
     fitted = [themes.fit_themes(every_unit, theme_options, kind) for kind in themes.KINDS]
     clustered = [theme for theme, _space in fitted]
     spaces = [space for _theme, space in fitted if space is not None]
@@ -110,18 +116,20 @@ def _full_fit(ctx: StageContext, every_unit: list[GraphUnit], doc_keys: dict[str
     digests: list[list[int]] = []
     copies = reuse.find_reuse(paragraphs, reuse_options, signatures=digests)
     units = [unit for _doc, unit, _text in reuse.passages(paragraphs, reuse_options)]
-    with ctx.store.transaction():
+    def save() -> None:
         ctx.store.put_model(THEMES_MODEL, key, update.spaces_to_bytes(spaces), {
             "key": key, "kinds": [s.kind for s in spaces], "fit_docs": doc_keys,
             "docs": doc_keys, "fit_units": sum(len(s.unit_ids) for s in spaces)})
         _put_reuse(ctx, key, dict(zip(units, digests, strict=True)), copies)
-    return clustered, copies
+
+    return clustered, copies, save
 
 
 def _update(ctx: StageContext, stored, stored_reuse, every_unit: list[GraphUnit],
             doc_keys: dict[str, str], fresh: set[str], theme_options: themes.ThemeOptions,
             reuse_options: reuse.ReuseOptions
-            ) -> tuple[list[themes.ThemeResult], list[reuse.ReuseCluster], dict[str, Any]]:
+            ) -> tuple[list[themes.ThemeResult], list[reuse.ReuseCluster], dict[str, Any],
+                       Callable[[], None]]:
     key, blob, info = stored
     spaces = update.spaces_from_bytes(blob)
     previous = _stored_themes(ctx, theme_options)
@@ -140,12 +148,13 @@ def _update(ctx: StageContext, stored, stored_reuse, every_unit: list[GraphUnit]
         stored_digests = dict(zip(arrays["units"].tolist(), arrays["digests"], strict=True))
     copies, digests = reuse.update_reuse(previous_copies, stored_digests,
                                          _paragraphs(every_unit), reuse_options, fresh)
-    with ctx.store.transaction():
+    def save() -> None:
         ctx.store.put_model(THEMES_MODEL, key, update.spaces_to_bytes(new_spaces),
                             {**info, "docs": doc_keys})
         _put_reuse(ctx, key, digests, copies)
+
     return clustered, copies, {"mode": "incremental", "reason": "drift within recluster_share",
-                               "kinds": stats}
+                               "kinds": stats}, save
 
 
 def _stored_themes(ctx: StageContext,
