@@ -119,9 +119,9 @@ def update_themes(previous: ThemeResult, fitted: ThemeSpace, units: Sequence[Gra
     joined = _assign(fresh, new_matrix, kept, old_matrix, theme_of, options)
     theme_of.update(joined)
     # one row per current candidate, in unit-id order, as a full fit stores them
-    order = sorted(range(len(kept) + len(fresh)),
-                   key=lambda i: (kept + fresh)[i].unit_id)
-    everyone = [(kept + fresh)[i] for i in order]
+    both = kept + fresh
+    order = sorted(range(len(both)), key=lambda i: both[i].unit_id)
+    everyone = [both[i] for i in order]
     matrix = sparse.vstack([old_matrix, new_matrix]).tocsr()[order]
     word_block = sparse.vstack([old_words, new_words]).tocsr()[order]
     themes, dissolved = _describe(previous, everyone, theme_of, matrix, word_block,

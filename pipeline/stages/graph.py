@@ -61,7 +61,7 @@ def run(ctx: StageContext) -> StageResult:
         save_models()
         store.replace_themes(theme_rows(clustered), assignment_rows(clustered, units_by_id))
         store.put_result("graph", corpus_key, {
-            **_node_link(graph), "exports": exports,
+            **json.loads(exports["graph.json"]), "exports": exports,  # its node-link data
             "reuse": [{"cluster": c.cluster_id, "docs": list(c.docs),
                        "units": [u for _, u in c.members]} for c in copies],
             "thresholds": {kind.kind: kind.min_similarity for kind in clustered},
@@ -214,13 +214,6 @@ def assignment_rows(clustered: list[ThemeResult],
     return [(unit_id, units_by_id[unit_id].doc_id, result.kind, theme_id, None)
             for result in clustered for unit_id, theme_id in sorted(result.assignments.items())
             if unit_id in units_by_id]
-
-
-def _node_link(graph: Any) -> dict[str, Any]:
-    import networkx as nx
-
-    data = nx.node_link_data(graph, edges="links")
-    return json.loads(json.dumps(data, ensure_ascii=False, default=list))
 
 
 def render_exports(graph: Any, clustered: list[ThemeResult], found_links: list[links.Link],
