@@ -9,7 +9,7 @@ SHARED ?= ../shared
 SEEDS  := $(SHARED)/corpus/seeds
 GOLD   := $(SHARED)/gold/seeds-partial.json
 REAL   := $(SHARED)/corpus
-GOLD_FILES := $(filter-out tests/gold/split-%,$(wildcard tests/gold/*.json))
+GOLD_FILES := $(filter-out tests/gold/split-% tests/gold/synthetic-%,$(wildcard tests/gold/*.json))
 REAL_GOLD := $(foreach f,$(GOLD_FILES),--gold $(f))
 SPLITS := $(foreach f,$(wildcard tests/gold/split-*.json),--split $(f))
 

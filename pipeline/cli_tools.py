@@ -48,8 +48,14 @@ def eval_command(out_dir: Path, gold_paths: tuple[Path, ...], split_paths: tuple
 
     docs, units_by_doc = load_run(out_dir)
     parts = ("dev", "heldout", "all") if split_paths else ("all",)
-    results = score_parts(docs, units_by_doc, load_gold(gold_paths), load_heldout(split_paths),
-                          parts, load_graph_outputs(out_dir))
+    gold, graph_outputs = load_gold(gold_paths), load_graph_outputs(out_dir)
+    results = score_parts(docs, units_by_doc, gold, load_heldout(split_paths), parts,
+                          graph_outputs)
+    if len(split_paths) > 1:  # each held-out set on its own too (set aside at different times)
+        for path in split_paths:
+            one = score_parts(docs, units_by_doc, gold, load_heldout([path]), ("heldout",),
+                              graph_outputs)
+            results[f"heldout {path.stem}"] = one["heldout"]
     if len(gold_paths) == 1 and not split_paths:  # one gold file: the detailed report
         from pipeline.outputs.evaluate import format_scores
 

@@ -405,3 +405,16 @@ def test_any_sequence_of_changes_ends_where_a_clean_run_would(tmp_path):
         run_pipeline(clean, load_config(corpus=corpus), corpus=corpus, jobs=1)
         assert snapshot(out) == snapshot(clean), (step, action.__name__)
         assert_exports_agree(out)
+
+
+# --- --redo of one stage leaves the later stages' outputs whole -----------------------------
+
+
+@pytest.mark.parametrize("stage", ["structure", "segment", "tag"])
+def test_redoing_a_stage_keeps_every_later_output(corpus, tmp_path, stage):
+    out = tmp_path / "out"
+    run(corpus, out)
+    before = snapshot(out)
+    run(corpus, out, redo=[stage])
+    assert snapshot(out) == before
+    assert all(u["label"] for u in read_jsonl(out / "units.jsonl"))

@@ -179,6 +179,28 @@ def test_plain_headings_need_body_after() -> None:
     assert headings == [("", "基本情况"), ("", "存在的问题")]
 
 
+YEAR_HEADING_TABLE = [
+    # a line that opens with its year is a heading when a section word follows the year
+    ("二〇二二年工作回顾", True),
+    ("2026年工作安排", True),
+    ("2025年重点工作", True),
+    # ... but a date line never is
+    ("2019年3月", False),
+    ("2018年至2020年", False),
+    ("二〇二三年", False),
+]
+
+
+@pytest.mark.parametrize(("line", "is_heading"), YEAR_HEADING_TABLE)
+def test_a_year_opens_a_heading_but_a_date_is_none(line: str, is_heading: bool) -> None:
+    text = (
+        "【合成样例】某区政府工作报告\n现在，我代表区政府向大会报告工作。\n"
+        f"{line}\n过去一年，我们抓项目、稳就业，全区经济平稳运行。\n"
+    )
+    headings = [u.headline for u in parse_outline(text) if u.kind == "heading"]
+    assert (line in headings) is is_heading
+
+
 def test_options_lone_enum_items_off() -> None:
     text = "一、做法\n一是先行先试。\n"
     units = parse_outline(text, options=OutlineOptions(lone_enum_items=False))

@@ -92,6 +92,12 @@ CLAUSE_TABLE = [
         "创新动能还需加力，民生保障还有短板。我们要以更务实举措改进工作。",
         ["经济基础还不牢固", "创新动能还需加力", "民生保障还有短板"],
     ),
+    (  # a short sentence that names several problems gives one clause each ...
+        "我们也清醒认识到，发展中还存在不少困难。主要是：有效需求不足，部分企业生产经营困难；"
+        "受外部环境影响，外贸出口增长放缓；县级财政收支矛盾突出。",
+        ["有效需求不足", "部分企业生产经营困难", "受外部环境影响，外贸出口增长放缓",
+         "县级财政收支矛盾突出"],
+    ),  # ... but a part that leans on its neighbour (受…影响) keeps the sentence whole
     (  # a list of targets needs semicolons
         "今年主要预期目标是：生产总值增长6%左右；城镇新增就业3000人；粮食产量保持稳定。",
         ["生产总值增长6%左右", "城镇新增就业3000人", "粮食产量保持稳定"],

@@ -147,7 +147,7 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage(
         "structure", "pipeline.stages.structure:run",
-        reads=("documents",), writes=("units",), config=("outline",), version=3,
+        reads=("documents",), writes=("units",), config=("outline",), version=4,
         summary="Find headings and enumerations in ingested documents.",
     ),
     Stage(

@@ -78,7 +78,9 @@ def label_changed(ctx: StageContext, docs: list[Document], units_by_doc: dict[st
     inputs: list[tagging.TagInput] = []
     for doc in docs:
         key = work_key(model_key, structure_keys.get(doc.doc_id), segment_keys.get(doc.doc_id))
-        if done.get(doc.doc_id) == key:
+        # a unit without a label was written after the labelling (a redone structure)
+        labelled = all(u.label is not None for u in units_by_doc.get(doc.doc_id, ()))
+        if done.get(doc.doc_id) == key and labelled:
             result.reused += 1
             continue
         if failed.get(doc.doc_id) == key:

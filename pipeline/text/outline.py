@@ -217,8 +217,19 @@ def _looks_like_plain_heading(text: str, options: OutlineOptions) -> bool:
         return False
     if text[-1] in "：:" and not pat.RE_PLAIN_KEYWORD.search(text):
         return False  # a lead-in such as 具体如下：
-    rejects = (pat.RE_CAPTION_OR_NOTE, pat.RE_DATE_START, pat.RE_TITLE_LIKE, pat.RE_AUTHOR_LINE)
-    return not any(regex.search(text) for regex in rejects)
+    rejects = (pat.RE_CAPTION_OR_NOTE, pat.RE_TITLE_LIKE, pat.RE_AUTHOR_LINE)
+    return not _is_date_line(text) and not any(regex.search(text) for regex in rejects)
+
+
+def _is_date_line(text: str) -> bool:
+    """A date ("2019年3月", "2018年至2020年"), not a heading that opens with its year
+    ("二〇二二年工作回顾", "2026年自治区民生实事")."""
+    date = pat.RE_DATE_START.match(text)
+    if date is None:
+        return False
+    rest = text[date.end():]
+    return ("月" in date.group() or not pat.RE_HAS_CJK.search(rest) or rest == "度"
+            or rest[0] in "至到—-~－")
 
 
 def find_plain_headings(lines, markers, skip: set[int], options: OutlineOptions) -> set[int]:

@@ -103,7 +103,8 @@ RE_GLUED_SECTION_TITLE = re.compile(
 # Unnumbered headings that are accepted even alone: 基本情况 / 存在的问题 / 对策建议
 RE_PLAIN_KEYWORD = re.compile(
     r"基本情况|总体情况|主要做法|做法|成效|经验|启示|存在的?(?:主要|突出)?问题|问题|原因|对策|建议|"
-    r"思考|打算|下一步|措施|前言|引言|结语|结束语|总结|现状|调研情况"
+    r"思考|打算|下一步|措施|前言|引言|结语|结束语|总结|现状|调研情况|"
+    r"工作回顾|工作安排|重点工作|主要任务|总体要求"
 )
 # Unnumbered headings that always sit at the top level: 前言 / 结语
 RE_PLAIN_TOP = re.compile(r"^(?:前言|引言|导言|结语|结束语|小结|总结|附件|附录|参考文献)[：:]?$")
@@ -179,6 +180,12 @@ RE_LIST_CLOSING = re.compile(
 RE_CLAUSE_SEMICOLON = re.compile(r"[；;。！？!?]")
 RE_CLAUSE_SENTENCE = re.compile(r"[。！？!?]")
 RE_CLAUSE_COMMA = re.compile(r"[，,]")
+# A comma part that leans on its neighbour: a cause or circumstance ("受外部环境影响，…"),
+# a connective ("但…", "特别是…") or a bare subject ("一些地方，…")
+RE_LEANING_PART = re.compile(
+    r"^(?:受|由于|因为|随着|在|从|对|与|同|但|而|并|且|也|还|又|特别是|尤其|其中|加之|同时|"
+    r"一方面|另一方面|以致|导致|使|致使|造成)"
+)
 # "…，等等" / "…等" closing a list: not part of the last clause
 RE_LIST_TAIL = re.compile(r"[，,、]?\s*等等?\s*$")
 # The colon that ends a list's lead-in: "主要是：" / "主要表现在："

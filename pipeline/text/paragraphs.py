@@ -357,7 +357,7 @@ def listed_clauses(paragraph: str, *, max_chars: int = 60) -> list[tuple[int, in
     clauses = [
         clause
         for piece_start, piece_end in _pieces(separator, paragraph, start, end)
-        for clause in _split_long(paragraph, piece_start, piece_end, max_chars)
+        for clause in _split_long(paragraph, piece_start, piece_end, max_chars, problem)
     ]
     return clauses if len(clauses) >= 2 else []
 
@@ -371,14 +371,25 @@ def _pieces(separator, paragraph: str, start: int, end: int) -> list[tuple[int, 
     return pieces
 
 
-def _split_long(paragraph: str, start: int, end: int, max_chars: int) -> list[tuple[int, int, str]]:
-    """One clause, or its comma-separated parts when it is longer than ``max_chars``: a
-    sentence of a 。-separated list often names several problems."""
+def _split_long(paragraph: str, start: int, end: int, max_chars: int,
+                problem: bool = False) -> list[tuple[int, int, str]]:
+    """One clause, or its comma-separated parts when it is longer than ``max_chars`` or
+    when, in a list of problems, every part reads as a problem of its own: a sentence of
+    a 。-separated list often names several problems ("有效需求不足，部分企业经营困难")."""
     clause = _clause(paragraph, start, end)
-    if clause is None or clause[1] - clause[0] <= max_chars:
-        return [clause] if clause else []
-    parts = _pieces(pat.RE_CLAUSE_COMMA, paragraph, start, end)
-    return [part for s, e in parts if (part := _clause(paragraph, s, e))]
+    if clause is None:
+        return []
+    parts = [part for s, e in _pieces(pat.RE_CLAUSE_COMMA, paragraph, start, end)
+             if (part := _clause(paragraph, s, e))]
+    if clause[1] - clause[0] > max_chars:
+        return parts
+    if problem and len(parts) >= 2 and all(_stands_alone(text) for _s, _e, text in parts):
+        return parts
+    return [clause]
+
+
+def _stands_alone(text: str) -> bool:
+    return len(text) >= MIN_CLAUSE_CHARS + 1 and not pat.RE_LEANING_PART.match(text)
 
 
 MIN_CLAUSE_CHARS = 4
