@@ -61,6 +61,8 @@ def run(ctx: StageContext) -> StageResult:
     stopwords = _stopwords(ctx)
     stored_model = store.get_model(name)
     reason, drift = _refit_reason(stored_model, config_key, doc_keys, options, ctx)
+    if reason is None and (stored_result is None or "document" not in stored_result[1]):
+        reason = "no stored topics to fold into"  # e.g. the last run was too small to model
     try:
         if reason is None:
             last = stored_model[2].get("docs", {})
