@@ -249,3 +249,34 @@ def test_items_of_one_list_never_share_a_theme():
         theme_of(result, "r7-p1") is None
     loose = cluster_themes(CORPUS + r7, ThemeOptions(apart_siblings=False), P)
     assert theme_of(loose, "r7-p1") == theme_of(loose, "r7-p2") == theme_of(loose, "r1-p1")
+
+
+def test_an_item_given_up_for_its_sibling_joins_the_group_it_is_most_like():
+    import numpy as np
+    from scipy import sparse
+
+    from pipeline.analysis.themes import _rehome
+
+    # rows 0 and 2 are siblings; 0 stayed in the pay group {0, 1}, so 2 cannot; it joins
+    # {3, 4}, which it resembles at the cut, and is not left out; 5 resembles nothing
+    part = sparse.csr_matrix(np.array([
+        [1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.8, 0.6, 0.0],
+        [0.0, 1.0, 0.0], [0.2, 0.98, 0.0], [0.0, 0.0, 1.0]]))
+    lists = np.array([0, 1, 0, 2, 3, 0])
+    assert _rehome([[0, 1], [3, 4]], [2, 5], part, lists, 0.1) == [[0, 1], [2, 3, 4], [5]]
+    # a group holding a sibling is never joined, however alike
+    assert _rehome([[0, 1]], [2], part, lists, 0.1) == [[0, 1], [2]]
+
+
+def test_sub_points_of_one_point_may_share_a_theme():
+    # 加大关爱力度 over three facets: facets of one point, not a list of distinct points
+    units = report("r9", "申省酉市", [], [("加大关爱激励力度", "提高待遇，关心关爱干部")])
+    parent = units[1]
+    facets = [("提高乡镇干部工资待遇", "落实乡镇工作补贴，提高津贴补贴标准"),
+              ("落实津贴补贴政策", "津贴补贴向基层倾斜，提高工资收入")]
+    for i, (head, body) in enumerate(facets):
+        units.append(_unit(f"r9-c1-{i + 1}", "r9", parent.unit_id, C, f"{i + 1}.", head,
+                           f"{head}。{body}", len(units), parent.section, "申省酉市"))
+    result = cluster_themes(CORPUS + units, ThemeOptions(), C)
+    assert theme_of(result, "r9-c1-1") == theme_of(result, "r9-c1-2") == \
+        theme_of(result, "r1-c1") is not None

@@ -136,7 +136,8 @@ class VectorSpace:
         shared = _l2(word_block @ sparse.diags(self.shared)) if self.shared.size \
             else word_block
         char_block = self.grams.transform(_gram_documents(candidates, options, template))
-        concept_block = self.concepts.transform(_concept_documents(candidates))
+        concept_block = self.concepts.transform(
+            _concept_documents(candidates, options.headline_boost))
         weight, concept_weight = self.headline_weight, self.concept_weight
         matrix = sparse.hstack([shared, weight * char_block,
                                 concept_weight * concept_block]).tocsr()
@@ -156,7 +157,8 @@ def fit_vectors(candidates: Sequence[GraphUnit], words: Mapping[str, list[str]],
     shared = _l2(word_block @ sparse.diags(mask))
     char_block, gram_fit = _tfidf(_gram_documents(candidates, options, template),
                                   analyzer=_identity, sublinear_tf=True)
-    concept_block, concept_fit = _tfidf(_concept_documents(candidates), analyzer=_identity)
+    concept_block, concept_fit = _tfidf(_concept_documents(candidates, options.headline_boost),
+                                        analyzer=_identity)
     weight, concept_weight = options.headline_weight, options.concept_weight
     matrix = sparse.hstack([shared, weight * char_block, concept_weight * concept_block]).tocsr()
     space = VectorSpace(word_fit, mask, gram_fit, concept_fit, weight, concept_weight)
@@ -169,8 +171,13 @@ def _gram_documents(candidates, options, template) -> list[list[str]]:
              if g not in template.get(u.unit_id, ())] for u in candidates]
 
 
-def _concept_documents(candidates) -> list[list[str]]:
-    return [sorted(concepts_in(normalise(u.headline) + lead(u.text))) for u in candidates]
+def _concept_documents(candidates, headline_boost: int = 0) -> list[list[str]]:
+    """The concepts of each unit's headline and opening, the headline's repeated
+    ``headline_boost`` times more: 激励手段较少，优秀人才留不住 is about incentives and
+    keeping talent, whatever else its explanation touches (pensions, school fees)."""
+    return [sorted(concepts_in(normalise(u.headline) + lead(u.text)))
+            + sorted(concepts_in(normalise(u.headline))) * headline_boost
+            for u in candidates]
 
 
 def _char_grams(text: str, options: ThemeOptions) -> list[str]:
