@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 
 import jieba
+import numpy as np
+import pytest
 
 from pipeline.analysis.links import GraphUnit
 from pipeline.analysis.themes import (
@@ -280,3 +282,13 @@ def test_sub_points_of_one_point_may_share_a_theme():
     result = cluster_themes(CORPUS + units, ThemeOptions(), C)
     assert theme_of(result, "r9-c1-1") == theme_of(result, "r9-c1-2") == \
         theme_of(result, "r1-c1") is not None
+
+
+@pytest.mark.parametrize("lists", [[0, 0], [0, 1, 0, 2, 1, 0], [3, 3, 3, 3], [5, 4, 3], []])
+def test_sibling_pairs_are_the_condensed_positions_of_same_list_pairs(lists):
+    from pipeline.analysis.themes import _sibling_pairs
+
+    numbers = np.asarray(lists, dtype=np.int64)
+    rows, cols = np.triu_indices(len(numbers), k=1)
+    expected = np.flatnonzero(numbers[rows] == numbers[cols])
+    assert np.array_equal(np.sort(_sibling_pairs(numbers)), expected)

@@ -248,8 +248,7 @@ def _components(matrix, min_similarity: float) -> list[list[int]]:
 def _cut_tree(part, min_similarity: float, members, lists=None) -> list[list[int]]:
     distances = _condensed_distances(part)
     if lists is not None:
-        rows, cols = np.triu_indices(len(lists), k=1)
-        distances[lists[rows] == lists[cols]] = 1.0  # cosine 0: siblings pull a group apart
+        distances[_sibling_pairs(lists)] = 1.0  # cosine 0: siblings pull a group apart
     labels = fcluster(linkage(distances, method="average"), t=1.0 - min_similarity,
                       criterion="distance")
     groups = _members_by_label(labels)
@@ -261,6 +260,22 @@ def _cut_tree(part, min_similarity: float, members, lists=None) -> list[list[int
             given_up += others
         groups = _rehome(kept, sorted(given_up), part, lists, min_similarity)
     return [[int(members[i]) for i in group] for group in groups]
+
+
+def _sibling_pairs(lists) -> np.ndarray:
+    """Condensed-matrix positions of the pairs of rows in one list (the same list number),
+    found list by list: all-pairs index arrays would cost 16 bytes a pair (1 GB at 8,000)."""
+    count, positions = len(lists), []
+    order = np.argsort(lists, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(lists[order]) != 0, True])
+    for start, stop in zip(starts[:-1], starts[1:], strict=True):
+        if stop - start < 2:
+            continue
+        rows, cols = np.triu_indices(stop - start, k=1)
+        first, second = order[start:stop][rows], order[start:stop][cols]
+        low, high = np.minimum(first, second), np.maximum(first, second)
+        positions.append(count * low - low * (low + 1) // 2 + (high - low - 1))
+    return np.concatenate(positions) if positions else np.empty(0, dtype=np.int64)
 
 
 def _one_per_list(group: list[int], part, lists) -> tuple[list[int], list[int]]:

@@ -155,9 +155,13 @@ def _assign(fresh: list[GraphUnit], new_matrix, kept: list[GraphUnit], old_matri
                    for i, j in zip(*np.nonzero(similarity >= options.min_similarity),
                                    strict=True))
     taken: set[tuple[str, str, str | None]] = set()  # (theme, report, parent) of a list
+    # as in themes._list_numbers: the sub-points of a candidate point are its facets,
+    # each a list of its own
+    points = {u.unit_id for u in kept} | {u.unit_id for u in fresh}
     for _negative, unit_id, theme_id, i in pairs:
         unit = fresh[i]
-        place_in_list = (theme_id, unit.doc_id, unit.parent_id)
+        parent = unit.parent_id if unit.parent_id not in points else unit.unit_id
+        place_in_list = (theme_id, unit.doc_id, parent)
         if joined[unit_id] is not None or (options.apart_siblings and place_in_list in taken):
             continue
         joined[unit_id] = theme_id
