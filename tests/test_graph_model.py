@@ -155,6 +155,7 @@ def test_links_and_themes_files(tmp_path):
     assert saved["kind"] == "problem" and saved["min_similarity"] == result.min_similarity
     assert [t["theme_id"] for t in saved["themes"]] == [t.theme_id for t in result.themes]
     assert saved["unassigned"] == list(result.unassigned)
+    assert [t["theme_id"] for t in data["themes"]] == [t.theme_id for t in result.themes]
 
 
 def test_queries(graph):

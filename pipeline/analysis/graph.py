@@ -261,14 +261,18 @@ def write_links_jsonl(path: Path, links: Iterable[Link]) -> None:
 def write_themes_json(path: Path, themes: Sequence[Theme | ThemeResult],
                       fit: Mapping[str, Any] | None = None) -> None:
     """Themes (and, for ``ThemeResult``s, threshold and unassigned units) as JSON; ``fit``
-    says whether they come from a full clustering or an incremental update, and why."""
+    says whether they come from a full clustering or an incremental update, and why.
+
+    ``results`` holds each kind's themes with its threshold and unassigned units;
+    ``themes`` lists every theme of every kind (each names its ``kind``) for readers who
+    want one list."""
     results = [t for t in themes if isinstance(t, ThemeResult)]
     loose = [t for t in themes if isinstance(t, Theme)]
     payload = {
         "results": [{"kind": r.kind, "min_similarity": r.min_similarity,
                      "themes": [asdict(t) for t in r.themes], "unassigned": list(r.unassigned)}
                     for r in results],
-        "themes": [asdict(t) for t in loose],
+        "themes": [asdict(t) for r in results for t in r.themes] + [asdict(t) for t in loose],
     }
     if fit is not None:
         payload["fit"] = dict(fit)
