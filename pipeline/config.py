@@ -13,10 +13,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
+
+logger = logging.getLogger(__name__)
 
 CONFIG_FILENAME = "diaoyan.toml"
 DEFAULTS_RESOURCE = "diaoyan.default.toml"
@@ -28,9 +31,12 @@ UNIT_INTERVAL_KEYS = frozenset({
     "max_shrink", "max_replacement_ratio", "max_control_ratio", "traditional_min_ratio",
     "wrap_tolerance", "full_line_share", "min_wrapped_share", "soft_blank_ratio", "min_share",
     "dominance", "threshold", "toc_min_repeated", "retrain_growth", "comparison_factor",
-    "signal_factor", "early_position", "relevance_lambda", "ci", "no_above", "refit_growth",
-    "link_threshold", "theme_threshold", "match_threshold", "min_stability",
+    "signal_factor", "early_position", "relevance_lambda", "ci", "no_above", "refit_share",
+    "link_threshold", "theme_threshold", "match_threshold", "min_stability", "recluster_share",
 })
+# Keys renamed in a release: (section, old name) → new name. An old diaoyan.toml still
+# loads; the message says what to write instead.
+RENAMED_KEYS = {("topics", "refit_growth"): "refit_share"}
 # Keys that count workers or things that must exist: at least 1.
 POSITIVE_KEYS = frozenset({"jobs", "n_process", "batch_size", "num_perm", "num_bands",
                            "shingle_chars", "max_pdf_pages", "passes", "iterations"})
@@ -83,6 +89,7 @@ def load_config(path: Path | None = None, corpus: Path | None = None) -> Config:
     for name, values in overrides.items():
         if name not in sections or not isinstance(values, dict):
             raise ConfigError(f"{path}: unknown section [{name}]")
+        values = _renamed(name, values, path)
         unknown = set(values) - set(sections[name])
         if unknown:
             raise ConfigError(f"{path}: unknown key(s) in [{name}]: {', '.join(sorted(unknown))}")
@@ -93,6 +100,17 @@ def load_config(path: Path | None = None, corpus: Path | None = None) -> Config:
         sections[name] = {**sections[name], **values}
     check_relations(sections, str(path))
     return Config(sections, source=str(path))
+
+
+def _renamed(section: str, values: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``values`` with renamed keys under their new names (a warning for each)."""
+    renamed = dict(values)
+    for key in list(values):
+        new = RENAMED_KEYS.get((section, key))
+        if new and new not in values:
+            logger.warning("%s: [%s] %s is now called %s", path, section, key, new)
+            renamed[new] = renamed.pop(key)
+    return renamed
 
 
 def check_value(key: str, value: Any, default: Any) -> str | None:

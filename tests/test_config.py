@@ -52,3 +52,11 @@ def test_bad_config_files_are_clear_errors(tmp_path, text, message):
 def test_defaults_have_every_stage_section():
     assert {"ingest", "read", "clean", "layout", "metadata", "region", "split", "dedup",
             "outline", "segment", "tag"} <= set(load_defaults())
+
+
+def test_a_renamed_key_still_loads_under_its_new_name(tmp_path, caplog):
+    path = tmp_path / "diaoyan.toml"
+    path.write_text("[topics]\nrefit_growth = 0.2\n", encoding="utf-8")
+    config = load_config(path)
+    assert config.section("topics")["refit_share"] == 0.2
+    assert "refit_growth is now called refit_share" in caplog.text
