@@ -69,6 +69,10 @@ def test_authors(text, expected):
         ("某区区长缑文静", True, "缑文静"),  # … unless right under the subtitle
         ("区长助理", True, None),
         ("县长 讲话", True, None),
+        ("某自治区主席 阿依努尔·吐尔逊", False, "阿依努尔·吐尔逊"),  # a dotted name
+        ("某州州长艾山·买提", True, "艾山·买提"),
+        ("某某·某某", True, None),  # no office, no 同志: not a speaker line
+        ("阿依努尔·吐尔逊同志", False, "阿依努尔·吐尔逊"),
     ],
 )
 def test_speaker_on_line(line, after_subtitle, expected):

@@ -142,7 +142,7 @@ STAGES: tuple[Stage, ...] = (
         reads=("corpus files", "metadata.csv"),
         writes=("documents", "offsets", "ingest_cache", "signatures"),
         config=("ingest", "read", "clean", "layout", "metadata", "region", "split", "dedup"),
-        version=4, summary="Read, clean, split and locate the corpus's reports.",
+        version=5, summary="Read, clean, split and locate the corpus's reports.",
         needs_corpus=True,
     ),
     Stage(

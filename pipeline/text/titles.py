@@ -161,6 +161,8 @@ RE_TITLE_CHUNK_NUMBER = re.compile(r"^\s*\d{1,3}\s*[、.．]\s*")
 # Names separated by commas or wide spaces (罗丽梅，自正发，江 宇): an author line.
 RE_NAME_LIST_SEPARATOR = re.compile(r"[、，,；;]|\s{2,}|\u3000")
 RE_NAME_TOKEN = re.compile(rf"^[{HAN_BASIC}·]{{2,4}}$")
+# The end of a transliterated name (Uyghur, Tibetan, Mongolian …): parts after a middle dot
+RE_DOTTED_TAIL = re.compile(rf"(?:[·•・][{HAN_BASIC}]{{1,8}})+$")
 
 
 @dataclass(frozen=True)
@@ -206,12 +208,31 @@ def byline_name(line: str, *, known_surname: bool = True) -> str | None:
         return None
     comrade = text.endswith("同志")
     text = text.removesuffix("同志").rstrip()
+    dotted = _dotted_name(text, comrade)  # 某区区长 阿依古丽·买买提: no surname table applies
+    if dotted:
+        return dotted
     for size in (2, 3, 4):
         name, before = text[-size:], text[:-size].rstrip()
         if not RE_NAME_TOKEN.match(name) or (known_surname and not has_known_surname(name)):
             continue
         if comrade or RE_OFFICE_END.search(before):
             return name
+    return None
+
+
+def _dotted_name(text: str, comrade: bool) -> str | None:
+    """A dotted name at the end of ``text`` after an office word (or before 同志); its first
+    part (2-6 characters) is where the office ends."""
+    tail = RE_DOTTED_TAIL.search(text)
+    if tail is None:
+        return None
+    for size in range(2, 7):
+        start = tail.start() - size
+        before = text[:max(start, 0)].rstrip()
+        if start < 0 or not RE_NAME_TOKEN.match(text[start:tail.start()][:4]):
+            break
+        if RE_OFFICE_END.search(before) or (comrade and (not before or before[-1].isspace())):
+            return text[start:]
     return None
 
 
