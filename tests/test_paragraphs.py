@@ -295,3 +295,25 @@ def test_real_reports_dev_item_recall() -> None:
         found += sum(any(key in head for head in heads) for key in keys)
         total += len(keys)
     assert found / total >= 0.97, f"{found}/{total}"
+
+
+FINDING_TABLE = [
+    ("调查显示，六成受访者不了解补贴政策，宣传仍不到位。", True),
+    ("数据表明，全镇养老床位使用率偏低，空置较多。", True),
+    ("据镇财政所统计，去年村级收入平均十二万元，差距较大。", True),
+    ("根据本次对各村的调查，多数村缺少稳定收入，增收渠道窄。", True),
+    # the body of an item goes on without a finding lead: no unit of its own
+    ("多数受访者表示愿意参加培训，但时间难以保证。", False),
+]
+
+
+@pytest.mark.parametrize(("paragraph", "is_unit"), FINDING_TABLE)
+def test_a_finding_paragraph_in_an_item_is_a_unit(paragraph: str, is_unit: bool) -> None:
+    text = (
+        "【合成样例】某镇惠民政策知晓情况调查报告\n一、基本情况\n"
+        "本次调查共发放问卷五百份，收回有效问卷四百八十份。\n二、调查发现\n（一）政策知晓度有待提高\n"
+        "受访者以农户为主，年龄多在四十岁以上，文化程度普遍不高。\n"
+        f"{paragraph}\n（二）满意度总体较高\n九成受访者对政策落实表示满意。\n"
+    )
+    heads = [u.headline for u in parse_outline(text) if u.kind == "para"]
+    assert any(paragraph.startswith(h[:8]) for h in heads) is is_unit

@@ -164,6 +164,10 @@ RESULT_STATEMENTS = [
     ("驻村第一书记，是由上级党组织选派到村开展帮扶工作的党员干部", "background"),
     ("关键，是要压实各级责任", None),
     ("上述预期目标，是充分考虑全县发展条件确定的", None),
+    # a survey's finding that shows a shortfall is a problem; one without is not
+    ("调查显示，超过六成受访农户不了解新型农村合作医疗的报销办法", "problem"),
+    ("数据表明，全县养老机构入住率偏低", "problem"),
+    ("调查显示，九成以上受访农户已参加新型农村合作医疗", None),
 ]
 
 

@@ -147,7 +147,7 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage(
         "structure", "pipeline.stages.structure:run",
-        reads=("documents",), writes=("units",), config=("outline",), version=4,
+        reads=("documents",), writes=("units",), config=("outline",), version=5,
         summary="Find headings and enumerations in ingested documents.",
     ),
     Stage(
@@ -159,7 +159,7 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "tag", "pipeline.stages.tag:run",
         reads=("units", "tokens"), writes=("units.label", "models:unit_classifier"),
-        config=("tag", "segment"), version=4,
+        config=("tag", "segment"), version=5,
         summary="Label units problem/cause/countermeasure/practice/background/other.",
     ),
     Stage(

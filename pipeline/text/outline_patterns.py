@@ -138,6 +138,13 @@ LONE_ENUM_FAMILIES = frozenset({"cn_是", "cn_要"})
 # ---- paragraph units (pipeline.text.paragraphs) -----------------------------------
 
 # A vocative that opens a paragraph of a speech: "各位代表！…" / "各位代表，2017年是…"
+# A paragraph that reports a finding from evidence ("调查显示，…", "据区财政部门反映，…",
+# "根据本次对各村的调查，…"): in survey and audit reports each is a finding of its own
+RE_FINDING_OPEN = re.compile(
+    r"^(?:(?:本次|此次)?(?:问卷)?调查(?:结果)?(?:显示|表明|发现)|(?:统计|监测)?数据(?:显示|表明)"
+    r"|(?:根据|从)[^，,。]{1,24}(?:调查|调研|统计|数据|问卷)[^，,。]{0,6}(?:来看|显示|看)?[，,]"
+    r"|据[^，,。]{1,24}(?:反映|统计|显示|测算|调查))"
+)
 RE_VOCATIVE = re.compile(r"^(?:各位(?:代表|委员|同志)|同志们|代表们)\s*[，,！!：:]\s*")
 # A dash that opens a lead paragraph: "——这五年，民生福祉不断增进。…" / "--履行财政职能，…"
 RE_LEAD_DASH = re.compile(r"(?:——|—|－－|--)\s*")

@@ -213,7 +213,8 @@ def paragraph_units(
         if pat.RE_LEADIN_END.search(info.text) and _leadin_start(info.text) == 0:
             continue  # "为实现上述目标，要重点抓好以下工作：": the lead-in of what follows
         if not (every or is_open or opens_with_lead(info.text, options)
-                or pat.RE_VOCATIVE.match(info.text) or lists_problems(info.text)):
+                or pat.RE_VOCATIVE.match(info.text) or pat.RE_FINDING_OPEN.match(info.text)
+                or lists_problems(info.text)):
             continue
         end = info.end
         nxt = i + 1
