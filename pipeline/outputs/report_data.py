@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import types
-from dataclasses import asdict, dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 SCHEMA_VERSION = 1
@@ -264,8 +264,8 @@ class ReportData:
     schema: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dicts, lists and scalars (tuples become lists in JSON)."""
-        return asdict(self)
+        """Plain dicts, lists and scalars (tuples become lists)."""
+        return _plain(self)
 
     def to_json(self) -> str:
         """Compact UTF-8 JSON (Chinese kept as characters, not \\u escapes)."""
@@ -280,6 +280,28 @@ class ReportData:
     def from_json(cls, text: str) -> ReportData:
         """Rebuild a ReportData from ``to_json()`` output."""
         return cls.from_dict(json.loads(text))
+
+
+def _plain(value: Any) -> Any:
+    """``dataclasses.asdict`` without its deep copies of every leaf (a report of a
+    thousand reports holds ~250,000 values: asdict spent seconds copying strings)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
 
 
 def edge_id(source: str, target: str) -> str:
