@@ -11,8 +11,9 @@ import unicodedata
 
 import pytest
 
+from pipeline.text.listed_clauses import listed_clauses
 from pipeline.text.outline import OutlineOptions, parse_outline, read_marker
-from pipeline.text.paragraphs import lead_headline, listed_clauses, opens_with_lead
+from pipeline.text.paragraphs import lead_headline, opens_with_lead
 from tests.conftest import REPO, SHARED
 
 

@@ -19,14 +19,16 @@ Which body paragraphs are units (:func:`paragraph_units`):
   paragraphs. A paragraph under a numbered item without subheadings ("（一）党性不强。
   有的干部…" / "1.调研时间" + its text), or after an enumeration item (一是…), continues
   that item. A paragraph that opens with a short lead, a speech's vocative ("各位代表，…"
-  turns to a new topic) or a list of problems is a unit anywhere. A paragraph holding
+  turns to a new topic), a finding's evidence ("调查显示，…", "据…统计，…") or a list of
+  problems is a unit anywhere. A paragraph holding
   enumeration items ("…主要表现在：一是…二是…") is not: its items are the units and its
   opening their lead-in; nor is a paragraph that ends in a colon ("其主要做法是："), the
   lead-in of what follows. (In a lead-paragraph document it is, and its items nest in it:
   "一年来，全市经济社会发展稳中有进。一是…二是…".)
 
 A short line that is one lead sentence ("生态底色更加亮丽。") heads the paragraph after
-it: both make one unit.
+it: both make one unit. The clauses a paragraph lists are found in
+``pipeline.text.listed_clauses``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.text import outline_patterns as pat
+from pipeline.text.listed_clauses import listed_clauses, lists_problems
 from pipeline.text.vocab import RE_SENTENCE_END_CHAR
 
 
@@ -280,127 +283,3 @@ def _unit(info: LineInfo, index: int, end: int, options: ParagraphOptions) -> Pa
     )
     marker = dash if info.text.startswith(dash) and dash else ""
     return ParagraphUnit(info.start, end, index, marker, headline, clauses)
-
-
-# ---- listed clauses ------------------------------------------------------------------------
-
-
-def _list_bounds(paragraph: str) -> tuple[int, bool] | None:
-    """Where a list starts (after its lead-in) and whether it lists problems."""
-    colon = pat.RE_LIST_COLON.search(paragraph)
-    if colon and _sentences_before(paragraph, colon.start()) <= 1:
-        leadin = paragraph[: colon.start()]
-        problem = bool(pat.RE_PROBLEM_WORD.search(leadin) and pat.RE_PROBLEM_FRAME.search(leadin))
-        return colon.end(), problem
-    cue = pat.RE_PROBLEM_CUE.search(paragraph)
-    if cue is None or _sentences_before(paragraph, cue.start()) > 1:
-        return None
-    sentence_end = pat.RE_CLAUSE_SEMICOLON.search(paragraph, cue.end())
-    if sentence_end and sentence_end.group() not in "；;":
-        rest = paragraph[cue.end() : sentence_end.start()]
-        if len(pat.RE_CLAUSE_COMMA.findall(rest)) <= MAX_LEADIN_COMMAS:
-            if not pat.RE_DIFFICULTY_WORD.search(rest):
-                return None
-            return sentence_end.end(), True  # "…仍然不少。市场预期偏弱，…"
-    comma = pat.RE_CLAUSE_COMMA.match(paragraph, cue.end())
-    return (comma.end() if comma else cue.end()), True  # "清醒认识到，A；B；C"
-
-
-# A lead-in sentence after "清醒认识到" has at most this many commas ("我们也清醒地看到，外部环境
-# 仍然复杂严峻，影响…因素仍然较多。"); a longer sentence is the list itself.
-MAX_LEADIN_COMMAS = 2
-
-
-def _sentences_before(paragraph: str, pos: int) -> int:
-    return len(pat.RE_CLAUSE_SENTENCE.findall(paragraph, 0, pos))
-
-
-def lists_problems(paragraph: str) -> bool:
-    """A difficulties paragraph: "我们也清醒认识到…主要是：A；B；C"."""
-    bounds = _list_bounds(paragraph)
-    return bool(bounds and bounds[1] and listed_clauses(paragraph))
-
-
-def _list_end(paragraph: str, start: int) -> int:
-    """Where the list stops: at a closing sentence ("对此，我们将…") or the paragraph end."""
-    pos = start
-    for match in pat.RE_CLAUSE_SENTENCE.finditer(paragraph, start):
-        nxt = match.end()
-        while nxt < len(paragraph) and paragraph[nxt] in "”’」』）) ":
-            nxt += 1
-        if pat.RE_LIST_CLOSING.match(paragraph, nxt):
-            return nxt
-        pos = nxt
-    return len(paragraph) if pos < len(paragraph) else pos
-
-
-def listed_clauses(paragraph: str, *, max_chars: int = 60) -> list[tuple[int, int, str]]:
-    """The clauses a paragraph lists after its lead-in, as (start, end, headline).
-
-    "主要是：A；B；C。" gives A, B, C; after a problem lead-in the clauses may also be
-    separated by 。 ("…主要是：A。B。C。") or, in a one-sentence list, by commas. A list of
-    tasks needs semicolons. Fewer than two clauses is no list.
-    """
-    bounds = _list_bounds(paragraph)
-    if bounds is None:
-        return []
-    start, problem = bounds
-    end = _list_end(paragraph, start)
-    body = paragraph[start:end]
-    if "；" in body or ";" in body:
-        separator = pat.RE_CLAUSE_SEMICOLON
-    elif not problem:
-        return []
-    elif len(pat.RE_CLAUSE_SENTENCE.findall(body.rstrip("。！？!? "))) >= 1:
-        separator = pat.RE_CLAUSE_SENTENCE
-    else:
-        separator = pat.RE_CLAUSE_COMMA
-    clauses = [
-        clause
-        for piece_start, piece_end in _pieces(separator, paragraph, start, end)
-        for clause in _split_long(paragraph, piece_start, piece_end, max_chars, problem)
-    ]
-    return clauses if len(clauses) >= 2 else []
-
-
-def _pieces(separator, paragraph: str, start: int, end: int) -> list[tuple[int, int]]:
-    pieces, piece_start = [], start
-    for match in separator.finditer(paragraph, start, end):
-        pieces.append((piece_start, match.start()))
-        piece_start = match.end()
-    pieces.append((piece_start, end))
-    return pieces
-
-
-def _split_long(paragraph: str, start: int, end: int, max_chars: int,
-                problem: bool = False) -> list[tuple[int, int, str]]:
-    """One clause, or its comma-separated parts when it is longer than ``max_chars`` or
-    when, in a list of problems, every part reads as a problem of its own: a sentence of
-    a 。-separated list often names several problems ("有效需求不足，部分企业经营困难")."""
-    clause = _clause(paragraph, start, end)
-    if clause is None:
-        return []
-    parts = [part for s, e in _pieces(pat.RE_CLAUSE_COMMA, paragraph, start, end)
-             if (part := _clause(paragraph, s, e))]
-    if clause[1] - clause[0] > max_chars:
-        return parts
-    if problem and len(parts) >= 2 and all(_stands_alone(text) for _s, _e, text in parts):
-        return parts
-    return [clause]
-
-
-def _stands_alone(text: str) -> bool:
-    return len(text) >= MIN_CLAUSE_CHARS + 1 and not pat.RE_LEANING_PART.match(text)
-
-
-MIN_CLAUSE_CHARS = 4
-
-
-def _clause(paragraph: str, start: int, end: int) -> tuple[int, int, str] | None:
-    while start < end and paragraph[start] in " \u3000”’」』）)":
-        start += 1
-    text = pat.RE_LIST_TAIL.sub("", paragraph[start:end].rstrip(" \u3000"))
-    text = text.rstrip("，,、。")
-    if len(text) < MIN_CLAUSE_CHARS:
-        return None
-    return start, start + len(text), text
