@@ -255,6 +255,21 @@ def test_a_work_report_plan_answers_its_difficulties_by_theme_not_by_its_summary
     assert set(best) <= {u.headline for u in units[1:5]}
 
 
+def test_a_problem_with_some_evidence_keeps_its_best_answer_above_the_floor():
+    units = report("work", WORK_REPORT)
+    strict = replace(LinkOptions(), threshold=5.0)
+    assert link_units(units, strict) == []
+    kept = link_units(units, replace(strict, best_answer_share=0.002))
+    found = pairs(kept, units)
+    assert ("有效需求不足", "促进消费和投资良性互动") in found
+    # one best answer per problem, never a sub-item below the threshold nor a clause's
+    sources = [k.source_unit for k in kept]
+    assert len(sources) == len(set(sources))
+    assert not any(r.startswith("clause ") for k in kept for r in k.reasons)
+    # a share of 1 keeps nothing below the threshold
+    assert link_units(units, replace(strict, best_answer_share=1.0)) == []
+
+
 def test_an_unnumbered_lead_in_does_not_hide_parallel_numbering():
     rows = [
         (1, P, "一、", "存在问题", ""),

@@ -29,6 +29,16 @@ from pipeline.analysis.textvec import (
     ("因经济待遇偏低有怨气", {"pay_welfare"}, set()),
     ("容错机制欠缺，瞻前顾后", {"fault_tolerance"}, set()),
     ("拓宽交流渠道，激发干部活力", {"rotation"}, set()),
+    # a government report's difficulties and the plan sections that answer them
+    ("经济稳定运行的基础还不牢固", {"growth"}, set()),
+    ("着力实施扩大内需战略", {"growth", "demand"}, set()),
+    ("部分企业生产经营困难", {"enterprises"}, set()),
+    ("加力纾困惠企", {"enterprises"}, set()),
+    ("更好统筹发展和安全", {"risk"}, set()),
+    ("加大保障和改善民生力度", {"income", "employment", "public_services"}, set()),
+    ("资源环境约束趋紧", {"environment"}, set()),
+    ("加力推动科技创新和产业创新", {"new_drivers", "innovation"}, set()),
+    ("建设法治型服务型政府", {"government_conduct"}, set()),
     ("", set(), {"demand"}),
 ])
 def test_concepts_in(text, held, not_held):

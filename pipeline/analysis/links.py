@@ -33,7 +33,10 @@ everything answers nothing in particular. A problem is compared with the report'
 countermeasures (list items; section headings such as 三、2026年重点工作, whose headline is
 only plan words, are left out); a pair is kept when it reaches ``threshold`` and
 ``relative_cut`` × the problem's best score, so an author's explicit pairing crowds out
-topical overlap while a problem answered by several measures keeps up to ``max_answers``.
+topical overlap while a problem answered by several measures keeps up to ``max_answers``;
+a problem none of whose answers reaches ``threshold`` still keeps its best one when that
+reaches ``best_answer_share`` × the threshold (a problem with some evidence gets its best
+countermeasure; a clause does not).
 Sub-items of a kept countermeasure are compared the same way (against the measure's score
 without the layout's pairing, which holds for the measure, and with ``sub_item_threshold`` ×
 the threshold), so links reach as deep as the evidence.
@@ -150,7 +153,7 @@ class LinkOptions:
     # Share of a countermeasure's mean best score taken off each of its pairs.
     hub_penalty: float = 0.25
     # Minimum combined score of a link (after the hub penalty).
-    threshold: float = 0.3
+    threshold: float = 0.28
     # A link must also reach this share of the problem's best score among its candidates.
     relative_cut: float = 0.6
     # At most this many answers per problem (or clause) among one list of measures: a
@@ -158,6 +161,10 @@ class LinkOptions:
     max_answers: int = 2
     # ... and per clause of a sentence naming several problems: a clause names one.
     clause_answers: int = 1
+    # A problem none of whose answers reaches ``threshold`` keeps its best one among the
+    # top measures when that reaches this share of ``threshold`` (1: never): a problem
+    # with some evidence gets its best countermeasure.
+    best_answer_share: float = 0.85
     # Words shorter than this are ignored (single characters are mostly function words).
     min_word_chars: int = 2
 
@@ -219,7 +226,7 @@ def link_units(
         kept: dict[str, tuple[float, GraphUnit, GraphUnit]] = {}
         for part in [source, *scored.clauses[source.unit_id]]:
             chooser = options if part is source else \
-                replace(options, max_answers=options.clause_answers)
+                replace(options, max_answers=options.clause_answers, best_answer_share=1.0)
             for score, target in _answers(part, scored.children.get(None, []), 0.0,
                                           scored.children, scored.scores, chooser,
                                           scored.structured):
@@ -328,6 +335,9 @@ def _answers(source: GraphUnit, candidates: Sequence[GraphUnit], parent_score: f
     # a sub-item of a measure already kept needs less evidence of its own
     threshold = options.threshold * (options.sub_item_threshold if parent_score else 1.0)
     floor = max(threshold, options.relative_cut * best)
+    if not parent_score and 0.0 < options.best_answer_share * threshold <= best < floor:
+        # a problem with some evidence keeps its best answer among the top measures
+        floor = best
     kept = []
     chosen = sorted((pair for pair in scored if pair[0] >= floor),
                     key=lambda pair: -pair[0])[:options.max_answers]
