@@ -49,3 +49,19 @@ def test_graph_queries_from_the_command_line(sample_run):
     assert result.exit_code == 0 and result.output.strip()
     result = runner.invoke(cli, ["graph", str(out)])
     assert result.exit_code == 0 and "graph: 0 computed" in result.output
+
+
+def test_an_edited_concept_table_redraws_links_and_themes(sample_run, tmp_path, monkeypatch):
+    import shutil
+
+    from pipeline.analysis import textvec
+    from pipeline.config import load_config
+    from pipeline.runner import run_pipeline
+
+    corpus, out, _ = sample_run
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy, symlinks=True)
+    monkeypatch.setattr(textvec, "concepts_fingerprint", lambda: "edited")
+    report = run_pipeline(copy, load_config(corpus=corpus), corpus=corpus)
+    processed = {r.stage: r.processed for r in report.results}
+    assert processed["ingest"] == 0 and processed["graph"] > 0

@@ -10,6 +10,7 @@ A concept (``pipeline/resources/concepts.toml``) names a concern in many words: 
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import re
 import tomllib
@@ -93,6 +94,13 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(v * b.get(w, 0.0) for w, v in a.items())
+
+
+@functools.lru_cache(maxsize=1)
+def concepts_fingerprint() -> str:
+    """A digest of the concept table: links and themes made with other concepts are stale."""
+    raw = resources.files("pipeline.resources").joinpath(CONCEPTS_RESOURCE).read_bytes()
+    return hashlib.sha1(raw).hexdigest()[:16]
 
 
 @functools.lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ from bisect import bisect_left
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.analysis import links
+from pipeline.analysis import links, textvec
 from pipeline.outputs.tables import UNKNOWN_PLACE, place_of
 from pipeline.records import Document, Unit
 from pipeline.stages import StageContext, StageResult, work_key
@@ -41,6 +41,7 @@ def run(ctx: StageContext) -> StageResult:
     inputs = GraphInputs(ctx, docs)
     link_all(ctx, docs, inputs, config.options("links", links.LinkOptions), result)
     corpus_key = work_key(STAGE, ctx.version, config.digest("links", "themes", "reuse"),
+                          textvec.concepts_fingerprint(),
                           *sorted(f"{d.doc_id}:{place_of(d)}:{inputs.keys[d.doc_id]}"
                                   for d in docs))
     stored = store.get_result("graph")
@@ -120,7 +121,7 @@ def link_all(ctx: StageContext, docs: list[Document], inputs: GraphInputs,
     """Draw the links of each document whose units, labels or tokens changed."""
     store = ctx.store
     done, failed = store.get_work_keys(STAGE), ctx.failed_keys()
-    digest = ctx.config.digest("links")
+    digest = f"{ctx.config.digest('links')}:{textvec.concepts_fingerprint()}"
     with store.transaction():
         for doc in docs:
             key = work_key(STAGE, ctx.version, digest, inputs.keys[doc.doc_id])

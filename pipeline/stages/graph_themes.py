@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.analysis import reuse, themes
+from pipeline.analysis import reuse, textvec, themes
 from pipeline.analysis import themes_update as update
 from pipeline.analysis.links import GraphUnit
 from pipeline.stages import StageContext, StageResult, work_key
@@ -46,7 +46,7 @@ def corpus_themes(ctx: StageContext, inputs: GraphInputs, result: StageResult
     reuse_options = config.options("reuse", reuse.ReuseOptions)
     settings = {k: v for k, v in dataclasses.asdict(theme_options).items()
                 if k != "recluster_share"}  # how often to re-cluster changes no result
-    key = work_key("graph-themes", ctx.version, update.MODEL_FORMAT,
+    key = work_key("graph-themes", ctx.version, update.MODEL_FORMAT, textvec.concepts_fingerprint(),
                    json.dumps(settings, sort_keys=True, default=list),
                    json.dumps(dataclasses.asdict(reuse_options), sort_keys=True),
                    config.digest("segment"))
