@@ -15,6 +15,8 @@ from pathlib import Path
 import jieba
 import numpy as np
 import pytest
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from pipeline.analysis.links import GraphUnit
 from pipeline.analysis.themes import (
@@ -292,3 +294,103 @@ def test_sibling_pairs_are_the_condensed_positions_of_same_list_pairs(lists):
     rows, cols = np.triu_indices(len(numbers), k=1)
     expected = np.flatnonzero(numbers[rows] == numbers[cols])
     assert np.array_equal(np.sort(_sibling_pairs(numbers)), expected)
+
+
+def _reference_average_linkage(matrix, min_similarity, rows=None, lists=None):
+    """The clustering as it was: every stricter cut of an oversized component recomputes
+    all its pairs (the sparse product) rather than filtering the pairs of the first cut."""
+    from pipeline.analysis import themes
+
+    def components(part, cut):
+        count = part.shape[0]
+        pairs_r, pairs_c = [], []
+        step = themes.CHUNK_ROWS
+        for start in range(0, count, step):
+            block = themes._similarities(part, np.arange(start, min(count, start + step)))
+            r, c = np.nonzero(block >= cut)
+            upper = c > r + start
+            pairs_r.append(r[upper] + start)
+            pairs_c.append(c[upper])
+        graph = sparse.coo_matrix((np.ones(sum(len(r) for r in pairs_r), dtype=np.int8),
+                                   (np.concatenate(pairs_r), np.concatenate(pairs_c))),
+                                  shape=(count, count))
+        return themes._members_by_label(connected_components(graph, directed=False)[1])
+
+    rows = np.arange(matrix.shape[0]) if rows is None else np.asarray(rows)
+    groups = []
+    for component in components(matrix[rows], min_similarity):
+        members = rows[component]
+        if len(members) == 1:
+            groups.append([int(members[0])])
+        elif len(members) > themes.MAX_COMPONENT:
+            groups += _reference_average_linkage(matrix, min_similarity + themes.SPLIT_STEP,
+                                                 members, lists)
+        else:
+            groups += themes._cut_tree(matrix[members], min_similarity, members,
+                                       None if lists is None else lists[members])
+    return sorted(groups)
+
+
+def _random_units(count: int, terms: int, per_row: int, seed: int):
+    """Unit vectors over few shared terms (so most rows meet), L2-normalised rows."""
+    rng = np.random.default_rng(seed)
+    rows = np.repeat(np.arange(count), per_row)
+    cols = rng.integers(0, terms, size=count * per_row)
+    values = rng.random(count * per_row)
+    matrix = sparse.csr_matrix((values, (rows, cols)), shape=(count, terms))
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    return sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ matrix)
+
+
+@pytest.mark.parametrize(("count", "terms", "per_row", "cut", "max_component", "chunk",
+                          "with_lists", "seed"), [
+    (40, 200, 3, 0.1, 12_000, 1000, False, 1),  # no oversized component
+    (120, 30, 4, 0.1, 20, 1000, False, 2),  # a blob split at several stricter cuts
+    (120, 30, 4, 0.1, 20, 7, True, 3),  # chunks of 7 rows, lists held apart
+    (150, 20, 5, 0.2, 15, 16, True, 4),  # a denser blob, a higher base cut
+    (200, 60, 3, 0.05, 30, 50, True, 5),
+    (90, 12, 6, 0.3, 10, 1000, False, 6),  # nearly every pair meets
+    (60, 400, 2, 0.1, 2, 9, False, 7),  # a limit of 2: every pair component splits
+])
+def test_stricter_cuts_filter_the_first_pairs_to_the_same_groups(
+        monkeypatch, caplog, count, terms, per_row, cut, max_component, chunk, with_lists,
+        seed):
+    from pipeline.analysis import themes
+
+    monkeypatch.setattr(themes, "MAX_COMPONENT", max_component)
+    monkeypatch.setattr(themes, "CHUNK_ROWS", chunk)
+    matrix = _random_units(count, terms, per_row, seed)
+    lists = (np.random.default_rng(seed).integers(0, count // 3, size=count)
+             if with_lists else None)
+    expected = _reference_average_linkage(matrix, cut, lists=lists)
+    with caplog.at_level("WARNING", logger="pipeline.analysis.themes"):
+        assert themes._average_linkage(matrix, cut, lists=lists) == expected
+    splits = caplog.text.count("split at similarity")
+    assert (splits == 0) if max_component > count else (splits >= 2)
+    assert sorted(i for group in expected for i in group) == list(range(count))
+
+
+def test_an_oversized_component_is_split_and_its_pairs_are_kept_once(monkeypatch, caplog):
+    from pipeline.analysis import themes
+
+    matrix = _random_units(120, 30, 4, 2)
+    monkeypatch.setattr(themes, "MAX_COMPONENT", 20)
+    computed = []
+    pairs = themes._pairs
+    monkeypatch.setattr(themes, "_pairs", lambda m, s: computed.append(s) or pairs(m, s))
+    with caplog.at_level("WARNING", logger="pipeline.analysis.themes"):
+        themes._average_linkage(matrix, 0.1)
+    assert computed == [0.1]  # the stricter cuts filter these pairs
+    assert "split at similarity 0.150" in caplog.text
+    rows, cols, similarity = pairs(matrix, 0.1)
+    assert (rows.dtype, cols.dtype, similarity.dtype) == (np.int32, np.int32, np.float32)
+    assert np.all(rows < cols) and np.all(similarity >= np.float32(0.1))
+
+
+def test_components_of_the_pairs_at_a_cut():
+    from pipeline.analysis import themes
+
+    matrix = sparse.csr_matrix(np.array([[1, 0, 0], [0.8, 0.6, 0], [0, 0, 1], [0, 0.6, 0.8]]))
+    assert themes._components(matrix, 0.5) == [[0, 1], [2, 3]]
+    assert themes._components(matrix, 0.35) == [[0, 1, 2, 3]]
+    assert themes._components(matrix, 0.9) == [[0], [1], [2], [3]]

@@ -27,8 +27,10 @@ own list of points; the sub-points of a point (加大关爱力度 over 政治激
 (pairwise F1 0.57; the rule without siblings 0.71, with sub-points free 0.68).
 Average linkage cannot merge across components of the graph of pairs above the cut, so
 each component is clustered alone; memory follows the largest one (10,000 units ≈ 400 MB),
-and a component above ``MAX_COMPONENT`` is split with a stricter cut (logged). Groups
-smaller than ``min_members`` are left unassigned rather than forced.
+and a component above ``MAX_COMPONENT`` is split with a stricter cut (logged). The pairs
+above the cut are computed once (12 bytes a pair) and each stricter cut filters them, so a
+blob split at 0.15, 0.2, … costs one all-pairs product, not one per cut. Groups smaller
+than ``min_members`` are left unassigned rather than forced.
 """
 
 from __future__ import annotations
@@ -210,39 +212,97 @@ def _average_linkage(matrix, min_similarity: float, rows=None,
 
     With ``lists`` (a list number per row), items of one list never share a group: an
     author who lists two problems side by side means two problems.
+
+    The pairs at or above the cut are found once (``_pairs``); a component above
+    ``MAX_COMPONENT`` is split at ``SPLIT_STEP`` stricter cuts by filtering its pairs,
+    not by recomputing them. Every pair list is dropped before the first tree is cut.
     """
     rows = np.arange(matrix.shape[0]) if rows is None else np.asarray(rows)
-    groups = []
-    for component in _components(matrix[rows], min_similarity):
-        members = rows[component]
-        if len(members) == 1:
-            groups.append([int(members[0])])
-        elif len(members) > MAX_COMPONENT:
-            # A dense distance matrix this big would not fit: split the blob with a
-            # stricter cut instead (logged, as it departs from the plain rule).
-            logger.warning("theme component of %d units split at similarity %.3f",
-                           len(members), min_similarity + SPLIT_STEP)
-            groups += _average_linkage(matrix, min_similarity + SPLIT_STEP, members, lists)
-        else:
-            groups += _cut_tree(matrix[members], min_similarity, members,
-                                None if lists is None else lists[members])
+    groups, parts = [], []
+    pairs = _pairs(matrix[rows], min_similarity)
+    logger.info("theme pairs of %d units at similarity %.3f: %d (%.1f MB)", len(rows),
+                min_similarity, len(pairs[0]), sum(a.nbytes for a in pairs) / 1e6)
+    pending = [(rows, min_similarity, pairs)]
+    while pending:
+        members, cut, pairs = pending.pop()
+        labels = _component_labels(len(members), pairs)
+        for component in _members_by_label(labels):
+            if len(component) == 1:
+                groups.append([int(members[component[0]])])
+            elif len(component) > MAX_COMPONENT:
+                # A dense distance matrix this big would not fit: split the blob with a
+                # stricter cut instead (logged, as it departs from the plain rule).
+                logger.warning("theme component of %d units split at similarity %.3f",
+                               len(component), cut + SPLIT_STEP)
+                pending.append((members[component], cut + SPLIT_STEP,
+                                _sub_pairs(pairs, labels, component, cut + SPLIT_STEP)))
+            else:
+                parts.append((members[component], cut))
+        del pairs, labels
+    for members, cut in parts:
+        groups += _cut_tree(matrix[members], cut, members,
+                            None if lists is None else lists[members])
     return sorted(groups)
+
+
+def _pairs(matrix, min_similarity: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The row pairs at or above ``min_similarity``, each once (row < col), in row order:
+    rows and cols int32, similarities float32 (as ``_similarities`` gives them, so a
+    stricter cut filters them to exactly the pairs it would find itself), a block of rows
+    at a time; 12 bytes a pair."""
+    count = matrix.shape[0]
+    pairs_r, pairs_c, pairs_s = [], [], []
+    for start in range(0, count, CHUNK_ROWS):
+        block = _similarities(matrix, np.arange(start, min(count, start + CHUNK_ROWS)))
+        r, c = np.nonzero(block >= min_similarity)
+        upper = c > r + start
+        r, c = r[upper], c[upper]
+        pairs_s.append(block[r, c])
+        pairs_r.append((r + start).astype(np.int32))
+        pairs_c.append(c.astype(np.int32))
+        del block, r, c, upper
+    return tuple(_concatenate(chunks, dtype)  # type: ignore[return-value]
+                 for chunks, dtype in ((pairs_r, np.int32), (pairs_c, np.int32),
+                                       (pairs_s, np.float32)))
+
+
+def _concatenate(chunks: list, dtype) -> np.ndarray:
+    """The chunks as one array, emptying the list so each chunk goes as soon as copied."""
+    joined = np.empty(sum(len(chunk) for chunk in chunks), dtype=dtype)
+    offset = 0
+    chunks.reverse()
+    while chunks:
+        chunk = chunks.pop()
+        joined[offset : offset + len(chunk)] = chunk
+        offset += len(chunk)
+    return joined
+
+
+def _sub_pairs(pairs, labels, component, min_similarity: float):
+    """The pairs of one component at or above a stricter cut, numbered within it."""
+    pairs_r, pairs_c, pairs_s = pairs
+    keep = pairs_s >= min_similarity
+    keep &= labels[pairs_r] == labels[component[0]]
+    position = np.full(len(labels), -1, dtype=np.int32)
+    position[component] = np.arange(len(component), dtype=np.int32)
+    return position[pairs_r[keep]], position[pairs_c[keep]], pairs_s[keep]
+
+
+def _component_labels(count: int, pairs) -> np.ndarray:
+    """A component number per row of the graph of ``pairs`` (row < col, in row order)."""
+    pairs_r, pairs_c, _ = pairs
+    indptr = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pairs_r, minlength=count), out=indptr[1:])
+    if len(pairs_c) < np.iinfo(np.int32).max:
+        indptr = indptr.astype(np.int32)
+    graph = sparse.csr_matrix((np.ones(len(pairs_c)), pairs_c, indptr), shape=(count, count))
+    return connected_components(graph, directed=False)[1]
 
 
 def _components(matrix, min_similarity: float) -> list[list[int]]:
     """Connected components of the graph of pairs at or above ``min_similarity``."""
-    count = matrix.shape[0]
-    pairs_r, pairs_c = [], []
-    for start in range(0, count, CHUNK_ROWS):
-        block = _similarities(matrix, np.arange(start, min(count, start + CHUNK_ROWS)))
-        r, c = np.nonzero(block >= min_similarity)
-        upper = c > r + start  # each pair once; int32 halves the memory of a dense blob
-        pairs_r.append((r[upper] + start).astype(np.int32))
-        pairs_c.append(c[upper].astype(np.int32))
-    graph = sparse.coo_matrix((np.ones(sum(len(r) for r in pairs_r), dtype=np.int8),
-                               (np.concatenate(pairs_r), np.concatenate(pairs_c))),
-                              shape=(count, count))
-    return _members_by_label(connected_components(graph, directed=False)[1])
+    return _members_by_label(_component_labels(matrix.shape[0],
+                                                _pairs(matrix, min_similarity)))
 
 
 def _cut_tree(part, min_similarity: float, members, lists=None) -> list[list[int]]:
