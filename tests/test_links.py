@@ -214,7 +214,7 @@ def test_sub_items_of_an_answer_are_linked_only_when_they_answer_as_well():
 # A government work report: the difficulties paragraph lists short clauses; the year's
 # plan answers them by theme under a heading made only of plan words.
 WORK_REPORT = [
-    (1, P, "", "我们也清醒认识到，发展中老问题、新挑战仍然不少，主要是", ""),
+    (1, P, "", "我们也清醒认识到，全县发展中的难题依然不少，主要是", ""),
     (2, P, "", "有效需求不足", "居民消费意愿不强，社会投资增长乏力"),
     (2, P, "", "部分企业生产经营困难", ""),
     (2, P, "", "财政收支矛盾突出", ""),
@@ -331,7 +331,7 @@ def test_score_links_counts_primary_recall_and_precision_between_gold_items():
 # A difficulties paragraph that packs several problems into one sentence, and a plan whose
 # sections answer them one by one; the plan opens with its goals and a summary.
 PACKED = [
-    (1, P, "", "我们也清醒认识到，前进道路上还有不少困难，主要是", ""),
+    (1, P, "", "我们也清醒认识到，当前发展中还有不少困难，主要是", ""),
     (2, P, "", "消费需求不足，部分企业生产经营困难，财政收支矛盾突出", ""),
     (2, P, "", "一些干部担当精神不强", ""),
     (1, C, "三、", "今年重点工作", ""),

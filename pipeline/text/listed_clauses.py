@@ -33,8 +33,8 @@ def _list_bounds(paragraph: str) -> tuple[int, bool] | None:
     return (comma.end() if comma else cue.end()), True  # "清醒认识到，A；B；C"
 
 
-# A lead-in sentence after "清醒认识到" has at most this many commas ("我们也清醒地看到，外部环境
-# 仍然复杂严峻，影响…因素仍然较多。"); a longer sentence is the list itself.
+# A lead-in sentence after "清醒认识到" has at most this many commas ("我们也清醒地看到，外部形势
+# 依然严峻，不确定因素增多。"); a longer sentence is the list itself.
 MAX_LEADIN_COMMAS = 2
 
 

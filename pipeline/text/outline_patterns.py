@@ -152,7 +152,7 @@ RE_LEAD_DASH = re.compile(r"(?:——|—|－－|--)\s*")
 RE_LEAD_END = re.compile(r"[。！？；：!?;:]")
 # Where a paragraph's first sentence ends, for telling a short lead ("稳外贸稳外资持续加力。")
 RE_FIRST_SENTENCE_END = re.compile(r"[。！？!?]")
-# A comma inside a lead: "立足于绿水青山变金山银山，大力发展壮大旅游产业。" is not a short lead
+# A comma inside a lead: "依托山水资源，发展壮大乡村旅游产业。" is not a short lead
 RE_LEAD_COMMA = re.compile(r"[，,]")
 # Where a long lead phrase may be cut: after a comma or a dun
 RE_LEAD_CUT = re.compile(r"[，,、]")
@@ -173,7 +173,7 @@ RE_PROBLEM_FRAME = re.compile(
     r"清醒|存在|面临|不少|突出|依然|仍然|主要(?:是|有|表现)|表现(?:在|为)"
 )
 # After a problem cue, a lead-in may frame the difficulties as the situation rather than name
-# them ("我们也清醒地看到，外部环境仍然复杂严峻，不确定因素仍然较多。" then the list)
+# them ("我们也清醒地看到，外部形势依然严峻，不确定因素增多。" then the list)
 RE_DIFFICULTY_WORD = re.compile(RE_PROBLEM_WORD.pattern + r"|严峻|不确定|风险|压力|隐患|制约|瓶颈")
 # Without a colon, the list follows "我们也清醒认识到，" / "同时也要看到，" in the same sentence
 RE_PROBLEM_CUE = re.compile(r"清醒(?:地)?(?:认识|看)到|也要看到|也(?:应|要)?(?:清醒)?(?:地)?认识到")
