@@ -12,7 +12,6 @@ from pipeline.records import UnitSpan
 from pipeline.tagging import (
     Classifier,
     TagInput,
-    TagOptions,
     inputs_from_spans,
     label_units,
     section_label,
@@ -24,15 +23,9 @@ from pipeline.tagging import (
 from pipeline.tagging.rules import cue_counts, marker_label, opener_label
 from pipeline.text.vocab import normalise_for_match as normalize
 from tests.conftest import GOLD, SEEDS
+from tests.tagging_support import labels_of, seed_classifier, unit
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "outline"
-
-
-def unit(headline: str, text: str = "", ancestors: tuple[str, ...] = (), **kw) -> TagInput:
-    fields = dict(marker="", kind="heading", level=2, position=0.5, tokens=())
-    fields.update(kw)
-    return TagInput(headline, own_text=headline + "。" + text, ancestor_headlines=ancestors,
-                    **fields)
 
 
 # ---------------------------------------------------------------- section titles
@@ -128,13 +121,6 @@ def test_cue_counts_match_gapped_and_word_cues():
 # ---------------------------------------------------------------- classifier
 
 
-@lru_cache(maxsize=1)
-def seed_classifier() -> Classifier:
-    classifier = train_classifier(seed_examples(), TagOptions())
-    assert classifier is not None
-    return classifier
-
-
 def test_classifier_needs_examples_and_two_classes():
     examples = seed_examples()
     assert train_classifier(examples[:5]) is None
@@ -165,10 +151,6 @@ def test_silver_examples_take_nearest_single_label_section():
 
 
 # ---------------------------------------------------------------- decisions
-
-
-def labels_of(items: list[TagInput], classifier: Classifier | None = None) -> list[str]:
-    return [label for label, _ in label_units(items, classifier=classifier, options=TagOptions())]
 
 
 def test_section_heading_gets_its_section_label():

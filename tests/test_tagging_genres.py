@@ -8,18 +8,13 @@ on the development part of the real reports in ../shared and skips when they are
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
 from pipeline.records import UnitSpan
 from pipeline.tagging import (
-    Classifier,
-    TagInput,
-    TagOptions,
     inputs_from_spans,
-    label_units,
     section_labels,
     seed_examples,
     silver_examples,
@@ -35,25 +30,7 @@ from pipeline.tagging.rules import (
 from pipeline.tagging.silver import nearest_context_labels
 from pipeline.text.vocab import normalise_for_match as normalize
 from tests.conftest import REAL_DEV, REPO, SHARED
-
-
-def unit(headline: str, text: str = "", ancestors: tuple[str, ...] = (), **kw) -> TagInput:
-    fields = dict(marker="", kind="heading", level=2, position=0.5, tokens=())
-    fields.update(kw)
-    return TagInput(headline, own_text=headline + "。" + text, ancestor_headlines=ancestors,
-                    **fields)
-
-
-def labels_of(items: list[TagInput], classifier: Classifier | None = None) -> list[str]:
-    return [label for label, _ in label_units(items, classifier=classifier, options=TagOptions())]
-
-
-@lru_cache(maxsize=1)
-def seed_classifier() -> Classifier:
-    classifier = train_classifier(seed_examples(), TagOptions())
-    assert classifier is not None
-    return classifier
-
+from tests.tagging_support import labels_of, seed_classifier, unit
 
 # ---------------------------------------------------------------- review and plan sections
 

@@ -7,42 +7,17 @@ real report).
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import pytest
 
 from pipeline.records import UnitSpan
 from pipeline.tagging import (
-    Classifier,
     TagInput,
-    TagOptions,
     inputs_from_spans,
-    label_units,
     section_labels,
-    seed_examples,
-    train_classifier,
 )
 from pipeline.tagging.rules import admits_problems, pattern_label
 from pipeline.tagging.silver import leadin_sentence_labels
-
-
-def unit(headline: str, text: str = "", ancestors: tuple[str, ...] = (), **kw) -> TagInput:
-    fields = dict(marker="", kind="heading", level=2, position=0.5, tokens=())
-    fields.update(kw)
-    return TagInput(headline, own_text=headline + "。" + text, ancestor_headlines=ancestors,
-                    **fields)
-
-
-def labels_of(items: list[TagInput]) -> list[str]:
-    return [label for label, _ in
-            label_units(items, classifier=seed_classifier(), options=TagOptions())]
-
-
-@lru_cache(maxsize=1)
-def seed_classifier() -> Classifier:
-    classifier = train_classifier(seed_examples(), TagOptions())
-    assert classifier is not None
-    return classifier
+from tests.tagging_support import labels_of, seed_classifier, unit
 
 
 def spans_of(text: str, parts: list[tuple[str, str, str, int | None]]) -> list[UnitSpan]:
@@ -97,6 +72,10 @@ CLAUSE_DIFFICULTIES = (
 )
 
 
+def _labels_of(items: list[TagInput]) -> list[str]:
+    return labels_of(items, seed_classifier())
+
+
 def test_a_difficulty_paragraph_frames_its_enumeration_as_problems():
     text = ENUM_DIFFICULTIES
     parts = [
@@ -109,7 +88,7 @@ def test_a_difficulty_paragraph_frames_its_enumeration_as_problems():
         ("2025年重点工作", "heading", "二、", None),
         ("加快产业升级", "heading", "（一）", 6),
     ]
-    labels = labels_of(inputs_from_spans(text, spans_of(text, parts), year=2025))
+    labels = _labels_of(inputs_from_spans(text, spans_of(text, parts), year=2025))
     assert labels == ["practice", "practice", "problem", "problem", "problem", "problem",
                       "countermeasure", "countermeasure"]
 
@@ -128,7 +107,7 @@ def test_a_difficulty_lead_in_frames_the_clauses_after_it_as_problems():
     for index in (3, 4):  # a clause ends at its comma
         spans[index] = UnitSpan(spans[index].start, spans[index].start + len(parts[index][0]),
                                 3, "", parts[index][0], "clause", 2)
-    labels = labels_of(inputs_from_spans(text, spans, year=2025))
+    labels = _labels_of(inputs_from_spans(text, spans, year=2025))
     assert labels == ["practice", "practice", "problem", "problem", "problem", "problem"]
 
 
@@ -187,13 +166,13 @@ def test_a_result_heading_frames_its_items_as_practice():
              kind="para"),
         unit("着力加强民生保障", "新建幼儿园5所，推进老旧小区改造40个。", (review,)),
     ]
-    assert labels_of(items) == ["practice"] * 4
+    assert _labels_of(items) == ["practice"] * 4
 
 
 def test_a_result_heading_in_a_problem_section_stays_a_problem():
     problems = ("二、存在的主要问题",)
     items = [unit("（二）农村公路建设加快推进", "但部分路段管护缺位，群众反映强烈。", problems)]
-    assert labels_of(items) == ["problem"]
+    assert _labels_of(items) == ["problem"]
 
 
 def test_targets_phrased_as_results_stay_countermeasures():
@@ -207,7 +186,7 @@ def test_targets_phrased_as_results_stay_countermeasures():
     for number, target in zip("一二三", targets, strict=True):
         begin = text.index(number + "是" + target)
         spans.append(UnitSpan(begin, begin + 2 + len(target), 2, number + "是", target, "enum", 0))
-    labels = labels_of(inputs_from_spans(text, spans, year=2026))
+    labels = _labels_of(inputs_from_spans(text, spans, year=2026))
     assert labels == ["countermeasure"] * 4
 
 
@@ -217,7 +196,7 @@ def test_a_plan_slogan_frames_its_items_as_countermeasures():
         unit(plan, position=0.7),
         unit("（四）服务全县大局，促进城乡融合", "深入推进城乡融合发展。", (plan,), position=0.8),
     ]
-    assert labels_of(items) == ["countermeasure", "countermeasure"]
+    assert _labels_of(items) == ["countermeasure", "countermeasure"]
 
 
 def test_a_scene_setting_sentence_before_the_review_of_the_year():
@@ -228,7 +207,7 @@ def test_a_scene_setting_sentence_before_the_review_of_the_year():
         unit("2025年是“十五五”开局之年", "一年来，我们坚持稳中求进。", kind="para",
              position=0.02),  # the first sentence names its label: background
     ]
-    assert labels_of(items) == ["practice", "background"]
+    assert _labels_of(items) == ["practice", "background"]
 
 
 # ---------------------------------------------------------------- survey and situation sections
@@ -259,7 +238,7 @@ def test_shortcomings_announced_in_a_situation_section_are_problems():
         ("集体经济底子薄弱", "heading", "2.1", 0),
         ("发展不平衡", "heading", "2.2", 0),
     ]
-    labels = labels_of(inputs_from_spans(text, spans_of(text, parts)))
+    labels = _labels_of(inputs_from_spans(text, spans_of(text, parts)))
     assert labels == ["background", "problem", "problem"]
 
 
@@ -282,4 +261,4 @@ def test_the_audits_under_an_audit_account_are_problems():
         unit("（一）区本级财政管理及决算草案审计",
              "组织对区本级预算执行情况进行审计，延伸抽查5个单位。", (account,)),
     ]
-    assert labels_of(items) == ["problem", "problem"]
+    assert _labels_of(items) == ["problem", "problem"]
