@@ -259,7 +259,7 @@ def test_an_item_given_up_for_its_sibling_joins_the_group_it_is_most_like():
     import numpy as np
     from scipy import sparse
 
-    from pipeline.analysis.themes import _rehome
+    from pipeline.analysis.themes_linkage import _rehome
 
     # rows 0 and 2 are siblings; 0 stayed in the pay group {0, 1}, so 2 cannot; it joins
     # {3, 4}, which it resembles at the cut, and is not left out; 5 resembles nothing
@@ -288,7 +288,7 @@ def test_sub_points_of_one_point_may_share_a_theme():
 
 @pytest.mark.parametrize("lists", [[0, 0], [0, 1, 0, 2, 1, 0], [3, 3, 3, 3], [5, 4, 3], []])
 def test_sibling_pairs_are_the_condensed_positions_of_same_list_pairs(lists):
-    from pipeline.analysis.themes import _sibling_pairs
+    from pipeline.analysis.themes_linkage import _sibling_pairs
 
     numbers = np.asarray(lists, dtype=np.int64)
     rows, cols = np.triu_indices(len(numbers), k=1)
@@ -299,14 +299,14 @@ def test_sibling_pairs_are_the_condensed_positions_of_same_list_pairs(lists):
 def _reference_average_linkage(matrix, min_similarity, rows=None, lists=None):
     """The clustering as it was: every stricter cut of an oversized component recomputes
     all its pairs (the sparse product) rather than filtering the pairs of the first cut."""
-    from pipeline.analysis import themes
+    from pipeline.analysis import themes_linkage as themes
 
     def components(part, cut):
         count = part.shape[0]
         pairs_r, pairs_c = [], []
         step = themes.CHUNK_ROWS
         for start in range(0, count, step):
-            block = themes._similarities(part, np.arange(start, min(count, start + step)))
+            block = themes.similarities(part, np.arange(start, min(count, start + step)))
             r, c = np.nonzero(block >= cut)
             upper = c > r + start
             pairs_r.append(r[upper] + start)
@@ -355,7 +355,7 @@ def _random_units(count: int, terms: int, per_row: int, seed: int):
 def test_stricter_cuts_filter_the_first_pairs_to_the_same_groups(
         monkeypatch, caplog, count, terms, per_row, cut, max_component, chunk, with_lists,
         seed):
-    from pipeline.analysis import themes
+    from pipeline.analysis import themes_linkage as themes
 
     monkeypatch.setattr(themes, "MAX_COMPONENT", max_component)
     monkeypatch.setattr(themes, "CHUNK_ROWS", chunk)
@@ -364,14 +364,14 @@ def test_stricter_cuts_filter_the_first_pairs_to_the_same_groups(
              if with_lists else None)
     expected = _reference_average_linkage(matrix, cut, lists=lists)
     with caplog.at_level("WARNING", logger="pipeline.analysis.themes"):
-        assert themes._average_linkage(matrix, cut, lists=lists) == expected
+        assert themes.average_linkage(matrix, cut, lists=lists) == expected
     splits = caplog.text.count("split at similarity")
     assert (splits == 0) if max_component > count else (splits >= 2)
     assert sorted(i for group in expected for i in group) == list(range(count))
 
 
 def test_an_oversized_component_is_split_and_its_pairs_are_kept_once(monkeypatch, caplog):
-    from pipeline.analysis import themes
+    from pipeline.analysis import themes_linkage as themes
 
     matrix = _random_units(120, 30, 4, 2)
     monkeypatch.setattr(themes, "MAX_COMPONENT", 20)
@@ -379,7 +379,7 @@ def test_an_oversized_component_is_split_and_its_pairs_are_kept_once(monkeypatch
     pairs = themes._pairs
     monkeypatch.setattr(themes, "_pairs", lambda m, s: computed.append(s) or pairs(m, s))
     with caplog.at_level("WARNING", logger="pipeline.analysis.themes"):
-        themes._average_linkage(matrix, 0.1)
+        themes.average_linkage(matrix, 0.1)
     assert computed == [0.1]  # the stricter cuts filter these pairs
     assert "split at similarity 0.150" in caplog.text
     rows, cols, similarity = pairs(matrix, 0.1)
@@ -388,7 +388,7 @@ def test_an_oversized_component_is_split_and_its_pairs_are_kept_once(monkeypatch
 
 
 def test_components_of_the_pairs_at_a_cut():
-    from pipeline.analysis import themes
+    from pipeline.analysis import themes_linkage as themes
 
     matrix = sparse.csr_matrix(np.array([[1, 0, 0], [0.8, 0.6, 0], [0, 0, 1], [0, 0.6, 0.8]]))
     assert themes._components(matrix, 0.5) == [[0, 1], [2, 3]]

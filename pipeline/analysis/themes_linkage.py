@@ -1,0 +1,235 @@
+"""Average-linkage clustering of unit vectors, cut at a cosine similarity, for themes.
+
+Average linkage cannot merge across components of the graph of pairs at or above the cut,
+so the pairs are found once (row chunks, upper triangle) and each component is clustered
+alone; a component above ``MAX_COMPONENT`` units is split by a stricter cut of the same
+pairs (logged). With a list number per row, items of one list (siblings) are kept apart:
+at distance 1 in the tree, then one per group, the others re-homed to the group they are
+most like on average (:func:`average_linkage`). ``pipeline.analysis.themes`` turns the
+groups into themes.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from scipy import sparse
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse.csgraph import connected_components
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 1000  # rows of the similarity matrix computed at once
+MAX_COMPONENT = 12_000  # units clustered at once: their pairwise distances take ~575 MB
+SPLIT_STEP = 0.05
+
+
+def similarities(matrix, rows=None) -> np.ndarray:
+    part = matrix if rows is None else matrix[rows]
+    product = part @ matrix.T
+    dense = product.toarray() if sparse.issparse(product) else np.asarray(product)
+    return dense.astype(np.float32, copy=False)
+
+
+def average_linkage(matrix, min_similarity: float, rows=None,
+                     lists=None) -> list[list[int]]:
+    """Groups of row indices: average linkage cut at ``1 - min_similarity`` distance.
+
+    With ``lists`` (a list number per row), items of one list never share a group: an
+    author who lists two problems side by side means two problems.
+
+    The pairs at or above the cut are found once (``_pairs``); a component above
+    ``MAX_COMPONENT`` is split at ``SPLIT_STEP`` stricter cuts by filtering its pairs,
+    not by recomputing them. Every pair list is dropped before the first tree is cut.
+    """
+    rows = np.arange(matrix.shape[0]) if rows is None else np.asarray(rows)
+    groups, parts = [], []
+    pairs = _pairs(matrix[rows], min_similarity)
+    logger.info("theme pairs of %d units at similarity %.3f: %d (%.1f MB)", len(rows),
+                min_similarity, len(pairs[0]), sum(a.nbytes for a in pairs) / 1e6)
+    pending = [(rows, min_similarity, pairs)]
+    while pending:
+        members, cut, pairs = pending.pop()
+        labels = _component_labels(len(members), pairs)
+        for component in _members_by_label(labels):
+            if len(component) == 1:
+                groups.append([int(members[component[0]])])
+            elif len(component) > MAX_COMPONENT:
+                # A dense distance matrix this big would not fit: split the blob with a
+                # stricter cut instead (logged, as it departs from the plain rule).
+                logger.warning("theme component of %d units split at similarity %.3f",
+                               len(component), cut + SPLIT_STEP)
+                pending.append((members[component], cut + SPLIT_STEP,
+                                _sub_pairs(pairs, labels, component, cut + SPLIT_STEP)))
+            else:
+                parts.append((members[component], cut))
+        del pairs, labels
+    for members, cut in parts:
+        groups += _cut_tree(matrix[members], cut, members,
+                            None if lists is None else lists[members])
+    return sorted(groups)
+
+
+def _pairs(matrix, min_similarity: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The row pairs at or above ``min_similarity``, each once (row < col), in row order:
+    rows and cols int32, similarities float32 (as ``similarities`` gives them, so a
+    stricter cut filters them to exactly the pairs it would find itself), a block of rows
+    at a time; 12 bytes a pair."""
+    count = matrix.shape[0]
+    pairs_r, pairs_c, pairs_s = [], [], []
+    for start in range(0, count, CHUNK_ROWS):
+        block = similarities(matrix, np.arange(start, min(count, start + CHUNK_ROWS)))
+        r, c = np.nonzero(block >= min_similarity)
+        upper = c > r + start
+        r, c = r[upper], c[upper]
+        pairs_s.append(block[r, c])
+        pairs_r.append((r + start).astype(np.int32))
+        pairs_c.append(c.astype(np.int32))
+        del block, r, c, upper
+    return tuple(_concatenate(chunks, dtype)  # type: ignore[return-value]
+                 for chunks, dtype in ((pairs_r, np.int32), (pairs_c, np.int32),
+                                       (pairs_s, np.float32)))
+
+
+def _concatenate(chunks: list, dtype) -> np.ndarray:
+    """The chunks as one array, emptying the list so each chunk goes as soon as copied."""
+    joined = np.empty(sum(len(chunk) for chunk in chunks), dtype=dtype)
+    offset = 0
+    chunks.reverse()
+    while chunks:
+        chunk = chunks.pop()
+        joined[offset : offset + len(chunk)] = chunk
+        offset += len(chunk)
+    return joined
+
+
+def _sub_pairs(pairs, labels, component, min_similarity: float):
+    """The pairs of one component at or above a stricter cut, numbered within it."""
+    pairs_r, pairs_c, pairs_s = pairs
+    keep = pairs_s >= min_similarity
+    keep &= labels[pairs_r] == labels[component[0]]
+    position = np.full(len(labels), -1, dtype=np.int32)
+    position[component] = np.arange(len(component), dtype=np.int32)
+    return position[pairs_r[keep]], position[pairs_c[keep]], pairs_s[keep]
+
+
+def _component_labels(count: int, pairs) -> np.ndarray:
+    """A component number per row of the graph of ``pairs`` (row < col, in row order)."""
+    pairs_r, pairs_c, _ = pairs
+    indptr = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pairs_r, minlength=count), out=indptr[1:])
+    if len(pairs_c) < np.iinfo(np.int32).max:
+        indptr = indptr.astype(np.int32)
+    graph = sparse.csr_matrix((np.ones(len(pairs_c)), pairs_c, indptr), shape=(count, count))
+    return connected_components(graph, directed=False)[1]
+
+
+def _components(matrix, min_similarity: float) -> list[list[int]]:
+    """Connected components of the graph of pairs at or above ``min_similarity``."""
+    return _members_by_label(_component_labels(matrix.shape[0],
+                                                _pairs(matrix, min_similarity)))
+
+
+def _cut_tree(part, min_similarity: float, members, lists=None) -> list[list[int]]:
+    distances = _condensed_distances(part)
+    if lists is not None:
+        distances[_sibling_pairs(lists)] = 1.0  # cosine 0: siblings pull a group apart
+    labels = fcluster(linkage(distances, method="average"), t=1.0 - min_similarity,
+                      criterion="distance")
+    groups = _members_by_label(labels)
+    if lists is not None:
+        kept, given_up = [], []
+        for group in groups:
+            one, others = _one_per_list(group, part, lists)
+            kept.append(one)
+            given_up += others
+        groups = _rehome(kept, sorted(given_up), part, lists, min_similarity)
+    return [[int(members[i]) for i in group] for group in groups]
+
+
+def _sibling_pairs(lists) -> np.ndarray:
+    """Condensed-matrix positions of the pairs of rows in one list (the same list number),
+    found list by list: all-pairs index arrays would cost 16 bytes a pair (1 GB at 8,000)."""
+    count, positions = len(lists), []
+    order = np.argsort(lists, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(lists[order]) != 0, True])
+    for start, stop in zip(starts[:-1], starts[1:], strict=True):
+        if stop - start < 2:
+            continue
+        rows, cols = np.triu_indices(stop - start, k=1)
+        first, second = order[start:stop][rows], order[start:stop][cols]
+        low, high = np.minimum(first, second), np.maximum(first, second)
+        positions.append(count * low - low * (low + 1) // 2 + (high - low - 1))
+    return np.concatenate(positions) if positions else np.empty(0, dtype=np.int64)
+
+
+def _one_per_list(group: list[int], part, lists) -> tuple[list[int], list[int]]:
+    """The group with one item per list, the most central, and the items it gives up.
+
+    Holding siblings at distance 1 rarely lets them meet, but a big enough group can
+    absorb that in its average; this makes it a rule.
+    """
+    if len(set(lists[group].tolist())) == len(group):
+        return group, []
+    similarity = part[group] @ part[group].T
+    similarity = similarity.toarray() if sparse.issparse(similarity) else np.asarray(similarity)
+    centrality = similarity.sum(axis=1)
+    best: dict[int, int] = {}
+    for position, index in enumerate(group):
+        number = int(lists[index])
+        if number not in best or centrality[position] > centrality[group.index(best[number])]:
+            best[number] = index
+    kept = sorted(best.values())
+    return kept, [i for i in group if i not in best.values()]
+
+
+def _rehome(groups: list[list[int]], given_up: list[int], part, lists,
+            min_similarity: float) -> list[list[int]]:
+    """Each item a group gave up for its sibling joins the group it is most like on average
+    (the merge rule of average linkage: mean similarity at least the cut) that holds no
+    sibling of its own, or starts a group; it is not left out because of its sibling.
+    """
+    if not given_up:
+        return groups
+    labels = np.full(part.shape[0], -1, dtype=np.int64)
+    for number, group in enumerate(groups):
+        labels[group] = number
+    groups = [list(group) for group in groups]
+    similarity = similarities(part, np.asarray(given_up))  # float32, given-up rows only
+    for row, item in enumerate(given_up):
+        placed = labels >= 0
+        sums = np.bincount(labels[placed], weights=similarity[row, placed],
+                           minlength=len(groups))
+        means = sums / np.maximum(np.bincount(labels[placed], minlength=len(groups)), 1)
+        means[np.unique(labels[placed & (lists == lists[item])])] = -np.inf
+        choice = int(np.argmax(means)) if len(means) else -1
+        if choice >= 0 and means[choice] >= min_similarity:
+            groups[choice].append(item)
+        else:
+            choice = len(groups)
+            groups.append([item])
+        labels[item] = choice
+    return [sorted(group) for group in groups]
+
+
+def _condensed_distances(part) -> np.ndarray:
+    """Cosine distances of all row pairs in scipy's condensed order, built a block of rows
+    at a time so the square matrix never exists (10,000 units: 400 MB, not 1.2 GB)."""
+    count = part.shape[0]
+    condensed = np.empty(count * (count - 1) // 2, dtype=np.float64)
+    for start in range(0, count, CHUNK_ROWS):
+        stop = min(count, start + CHUNK_ROWS)
+        block = similarities(part, np.arange(start, stop))
+        for row in range(start, stop):
+            offset = count * row - row * (row + 1) // 2
+            condensed[offset : offset + count - row - 1] = block[row - start, row + 1 :]
+    np.subtract(1.0, condensed, out=condensed)
+    return np.clip(condensed, 0.0, 2.0, out=condensed)
+
+
+def _members_by_label(labels) -> list[list[int]]:
+    members: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        members.setdefault(int(label), []).append(index)
+    return list(members.values())
