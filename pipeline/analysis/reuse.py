@@ -35,6 +35,11 @@ class ReuseOptions:
     num_bands: int = 32  # LSH bands (must divide num_perm); more bands catch lower Jaccard
     seed: int = 42
     min_chars: int = 30  # shorter passages (bare headings) are never counted as reused
+    # LSH proposes many pairs far below the threshold (templated reports share phrases):
+    # those whose MinHash estimate of the Jaccard falls this far below it skip the exact
+    # check. With 128 permutations the estimate's spread at 0.6 is 0.043, so 0.25 is
+    # about 6 spreads: a real pair is practically never skipped.
+    screen_margin: float = 0.25  # MinHash estimate this far below threshold: no exact check
 
 
 @dataclass(frozen=True)
@@ -56,8 +61,21 @@ def shingle_set(text: str, size: int) -> set[str]:
 
 def jaccard(a: set[str], b: set[str]) -> float:
     """Exact Jaccard similarity of two sets (0 for two empty sets)."""
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
+    shared = len(a & b)  # the union's size follows: building it would double the cost
+    union = len(a) + len(b) - shared
+    return shared / union if union else 0.0
+
+
+def likely_pairs(digests: np.ndarray, index: int, candidates: np.ndarray,
+                 options: ReuseOptions) -> np.ndarray:
+    """The candidates whose MinHash estimate of the Jaccard with ``index`` is within
+    ``screen_margin`` of the threshold: the only ones worth an exact check."""
+    if not len(candidates):
+        return candidates
+    # the estimate is agreeing slots / num_perm: comparing the count with the bound
+    # times num_perm spares a division per candidate
+    agreeing = (digests[candidates] == digests[index]).sum(axis=1)
+    return candidates[agreeing >= (options.threshold - options.screen_margin) * digests.shape[1]]
 
 
 def passages(paragraphs: Iterable[tuple[str, str, str]],
@@ -77,23 +95,72 @@ def find_reuse(paragraphs: Sequence[tuple[str, str, str]],
     """
     items = passages(paragraphs, options)
     shingles = [shingle_set(text, options.shingle_chars) for _, _, text in items]
+    doc_of = _doc_numbers(items)
+    shingle_rows = _ShingleRows(shingles)
+    digests = np.zeros((len(items), options.num_perm), dtype=np.uint32)
     lsh = RMinHashLSH(options.threshold, options.num_perm, options.num_bands)
     parent = list(range(len(items)))
     joins: list[tuple[int, float]] = []  # (one member, Jaccard) of each joining pair
     for index, tokens in enumerate(shingles):
         signature = RMinHash(options.num_perm, options.seed)
         signature.update(sorted(tokens))
+        digests[index] = signature.digest()
         if signatures is not None:
             signatures.append(signature.digest())
-        for other in sorted(lsh.query(signature)):
-            if items[other][0] == items[index][0] or _find(parent, other) == _find(parent, index):
-                continue  # same report (a unit and its sub-item), or already joined
-            score = jaccard(tokens, shingles[other])
-            if score >= options.threshold:
-                _union(parent, index, other)
-                joins.append((index, score))
+        candidates = np.array(sorted(lsh.query(signature)), dtype=np.int64)
+        # a unit and its sub-item in one report are not reuse
+        candidates = candidates[doc_of[candidates] != doc_of[index]]
+        for other, score in shingle_rows.exact_matches(
+                index, likely_pairs(digests, index, candidates, options), options.threshold):
+            if _find(parent, other) == _find(parent, index):
+                continue  # already joined
+            _union(parent, index, other)
+            joins.append((index, score))
         lsh.insert(index, signature)
     return _clusters(items, parent, joins)
+
+
+class _ShingleRows:
+    """Shingle sets as one flat array of shingle numbers, for counting shared shingles
+    with many candidates at once (the same counts ``jaccard`` gives, without comparing
+    sets pair by pair in Python)."""
+
+    def __init__(self, shingles: Sequence[set[str]]):
+        vocabulary: dict[str, int] = {}
+        self.columns = np.array([vocabulary.setdefault(g, len(vocabulary))
+                                 for tokens in shingles for g in tokens], dtype=np.int64)
+        self.sizes = np.array([len(tokens) for tokens in shingles], dtype=np.int64)
+        self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.int64)
+        self.marks = np.zeros(max(1, len(vocabulary)), dtype=np.int64)
+
+    def row(self, index: int) -> np.ndarray:
+        """The shingle numbers of one set."""
+        return self.columns[self.starts[index]:self.starts[index] + self.sizes[index]]
+
+    def exact_matches(self, index: int, candidates: np.ndarray,
+                      threshold: float) -> list[tuple[int, float]]:
+        """(candidate, exact Jaccard with ``index``) at or above the threshold, in order."""
+        if not len(candidates):
+            return []
+        lengths = self.sizes[candidates]
+        ends = np.cumsum(lengths)
+        # positions of every candidate's shingles in ``columns``, concatenated
+        positions = np.arange(ends[-1]) + np.repeat(self.starts[candidates] - (ends - lengths),
+                                                    lengths)
+        own = self.row(index)
+        self.marks[own] = 1
+        shared = np.add.reduceat(self.marks[self.columns[positions]], ends - lengths)
+        self.marks[own] = 0
+        union = lengths + self.sizes[index] - shared
+        scores = shared / union  # sets are never empty: a passage has ≥ 1 shingle
+        keep = scores >= threshold
+        return list(zip(candidates[keep].tolist(), scores[keep].tolist(), strict=True))
+
+
+def _doc_numbers(items: Sequence[tuple[str, str, str]]) -> np.ndarray:
+    numbers: dict[str, int] = {}
+    return np.array([numbers.setdefault(doc, len(numbers)) for doc, _u, _t in items],
+                    dtype=np.int64)
 
 
 def _find(parent: list[int], node: int) -> int:
@@ -184,12 +251,14 @@ def update_reuse(previous: Sequence[ReuseCluster], stored: Mapping[str, Sequence
             shingles[i] = shingle_set(items[i][2], options.shingle_chars)
         return shingles[i]
 
-    for i, (doc, unit, _text) in enumerate(items):
+    doc_of = _doc_numbers(items)
+    for i, (_doc, unit, _text) in enumerate(items):
         if unit in kept:
             continue
         candidates = np.nonzero((bands == bands[i]).all(axis=2).any(axis=1))[0]
-        for other in candidates.tolist():
-            if other == i or items[other][0] == doc or _find(parent, other) == _find(parent, i):
+        candidates = candidates[doc_of[candidates] != doc_of[i]]  # not itself, not its report
+        for other in likely_pairs(matrix, i, candidates, options).tolist():
+            if _find(parent, other) == _find(parent, i):
                 continue
             score = jaccard(shingles_of(i), shingles_of(other))
             if score >= options.threshold:

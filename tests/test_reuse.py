@@ -1,0 +1,54 @@
+"""Reused passages: the vectorised exact Jaccard and the MinHash screen (synthetic text)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from pipeline.analysis import reuse
+
+PHRASES = ["加强基层队伍建设", "完善考核激励机制", "落实待遇保障政策", "推进数字乡村建设",
+           "优化营商环境服务", "健全矛盾纠纷化解", "提升公共服务水平", "强化财政资金监管"]
+
+
+def passages(count: int, seed: int = 7) -> list[str]:
+    """Invented passages built from shared phrases, so that pairs span every Jaccard."""
+    rng = random.Random(seed)
+    return ["，".join(rng.sample(PHRASES, rng.randint(2, 6))) + f"第{i}条" for i in range(count)]
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.6, 0.9])
+def test_exact_matches_give_the_jaccard_of_the_sets(threshold):
+    texts = passages(40)
+    shingles = [reuse.shingle_set(t, 4) for t in texts]
+    rows = reuse._ShingleRows(shingles)
+    candidates = np.arange(1, len(texts))
+    found = dict(rows.exact_matches(0, candidates, threshold))
+    expected = {i: reuse.jaccard(shingles[0], shingles[i]) for i in range(1, len(texts))}
+    assert found == {i: s for i, s in expected.items() if s >= threshold}
+
+
+def test_the_screen_never_drops_a_pair_at_the_threshold():
+    options = reuse.ReuseOptions()
+    texts = passages(60, seed=11)
+    digests = np.array([reuse.signature_of(t, options) for t in texts], dtype=np.uint32)
+    shingles = [reuse.shingle_set(t, options.shingle_chars) for t in texts]
+    for index in range(len(texts)):
+        others = np.array([i for i in range(len(texts)) if i != index])
+        kept = set(reuse.likely_pairs(digests, index, others, options).tolist())
+        close = {i for i in others.tolist()
+                 if reuse.jaccard(shingles[index], shingles[i]) >= options.threshold}
+        assert close <= kept
+
+
+@pytest.mark.parametrize("margin", [0.0, 0.25, 1.0])
+def test_clusters_do_not_depend_on_the_screen_for_clear_copies(margin):
+    texts = passages(30, seed=3)
+    paragraphs = [(f"d{i % 10}", f"u{i}", t) for i, t in enumerate(texts)]
+    paragraphs += [("copy", "c0", texts[0]), ("copy2", "c1", texts[0] + "。")]
+    options = reuse.ReuseOptions(screen_margin=margin, min_chars=10)
+    clusters = reuse.find_reuse(paragraphs, options)
+    holding = [c for c in clusters if ("copy", "c0") in c.members]
+    assert holding and ("copy2", "c1") in holding[0].members
