@@ -40,7 +40,7 @@ import hashlib
 import itertools
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -221,14 +221,16 @@ def _theme(kind, members, vectors, word_block, vocabulary, options: ThemeOptions
 
 
 def score_themes(assignments: Mapping[str, str | None],
-                 gold_groups: Mapping[str, Sequence[tuple[str, str]]]) -> dict:
+                 gold_groups: Mapping[str, Sequence[tuple[str, str]]],
+                 keep_pair: Callable[[str, str], bool] | None = None) -> dict:
     """Pairwise precision/recall/F1 of same-theme decisions between gold items of
-    different documents. ``gold_groups``: group name → [(doc_id, unit_id), …]."""
+    different documents. ``gold_groups``: group name → [(doc_id, unit_id), …];
+    ``keep_pair(doc_a, doc_b)`` chooses the pairs scored (all by default)."""
     items = sorted((doc, unit, group) for group, members in gold_groups.items()
                    for doc, unit in members)
     counts = Counter()
     for (doc_a, unit_a, group_a), (doc_b, unit_b, group_b) in itertools.combinations(items, 2):
-        if doc_a == doc_b:
+        if doc_a == doc_b or (keep_pair is not None and not keep_pair(doc_a, doc_b)):
             continue
         theme_a, theme_b = assignments.get(unit_a), assignments.get(unit_b)
         predicted = theme_a is not None and theme_a == theme_b

@@ -57,8 +57,15 @@ def link_scores(docs: list[Document], units_by_doc: dict[str, list[Unit]],
 
 
 def theme_scores(docs: list[Document], units_by_doc: dict[str, list[Unit]],
-                 assignments: dict[str, str | None], gold: dict[str, Any]) -> dict[str, Any]:
-    """Pairwise same-theme scores on the gold theme groups (all, and per side)."""
+                 assignments: dict[str, str | None], gold: dict[str, Any],
+                 heldout: set[str] | frozenset[str] = frozenset(), part: str = "all"
+                 ) -> dict[str, Any]:
+    """Pairwise same-theme scores on the gold theme groups (all, and per side).
+
+    ``part`` chooses the pairs by the ``heldout`` document names: "dev" the pairs of two
+    development documents, "heldout" the pairs that involve a held-out one, "all" every
+    pair (theme gold spans documents, so a part is a set of pairs, not of documents)."""
+    keep_pair = _pair_filter(docs, heldout, part)
     groups: dict[str, list[tuple[str, str]]] = {}
     sides: dict[str, str] = {}
     for group in gold.get("themes", []):
@@ -72,11 +79,21 @@ def theme_scores(docs: list[Document], units_by_doc: dict[str, list[Unit]],
         sides[group["name"]] = group.get("side", "")
     if not groups:
         return {}
-    result = {"all": score_themes(assignments, groups)}
+    result = {"all": score_themes(assignments, groups, keep_pair)}
     for side in sorted(set(sides.values()) - {""}):
         result[side] = score_themes(assignments, {g: m for g, m in groups.items()
-                                                  if sides[g] == side})
+                                                  if sides[g] == side}, keep_pair)
     return result
+
+
+def _pair_filter(docs: list[Document], heldout: set[str] | frozenset[str], part: str):
+    """``keep_pair(doc_a, doc_b)`` for a part, None for all pairs."""
+    if part == "all":
+        return None
+    heldout_ids = {doc.doc_id for doc in (find_document(docs, name) for name in heldout) if doc}
+    if part == "heldout":
+        return lambda doc_a, doc_b: doc_a in heldout_ids or doc_b in heldout_ids
+    return lambda doc_a, doc_b: doc_a not in heldout_ids and doc_b not in heldout_ids
 
 
 def _unit_for_key(units: list[Unit], key: str) -> Unit | None:

@@ -80,7 +80,8 @@ def score_parts(docs: list, units_by_doc: dict, gold: dict[str, Any], heldout: s
         if graph_outputs is not None:
             links_by_doc, assignments = graph_outputs
             scores["links"] = link_scores(docs, units_by_doc, links_by_doc, chosen)
-            scores["themes"] = theme_scores(docs, units_by_doc, assignments, chosen)
+            scores["themes"] = theme_scores(docs, units_by_doc, assignments, chosen,
+                                            heldout, part)
         results[part] = scores
     return results
 
