@@ -269,7 +269,7 @@ class ReportData:
 
     def to_json(self) -> str:
         """Compact UTF-8 JSON (Chinese kept as characters, not \\u escapes)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        return plain_json(self.to_dict())
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> ReportData:
@@ -280,6 +280,11 @@ class ReportData:
     def from_json(cls, text: str) -> ReportData:
         """Rebuild a ReportData from ``to_json()`` output."""
         return cls.from_dict(json.loads(text))
+
+
+def plain_json(plain: dict[str, Any]) -> str:
+    """``to_json()`` of the ReportData whose ``to_dict()`` is ``plain``."""
+    return json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
 
 
 def _plain(value: Any) -> Any:

@@ -207,9 +207,13 @@ def prevalence_figure(rows: Sequence[TopicPrevalence]) -> dict:
     topics = list(dict.fromkeys(r.topic_id for r in rows))
     n_docs = {r.place: r.n_docs for r in rows}
     places = sorted(n_docs, key=lambda p: (p == UNKNOWN_PLACE, -n_docs[p]))
+    rank = {place: position for position, place in enumerate(places)}
+    by_topic: dict[str, list[TopicPrevalence]] = {}
+    for row in rows:
+        by_topic.setdefault(row.topic_id, []).append(row)
     traces = []
     for index, topic in enumerate(topics):
-        mine = sorted((r for r in rows if r.topic_id == topic), key=lambda r: places.index(r.place))
+        mine = sorted(by_topic[topic], key=lambda r: rank[r.place])
         traces.append(go.Scatter(
             x=[r.mean for r in mine], y=[plot_text(r.place) for r in mine], mode="markers",
             visible=index == 0, name=plot_text(mine[0].label),

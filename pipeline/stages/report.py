@@ -8,7 +8,6 @@ rendered page (published as ``OUT/report.html``). Keyed by the report's content
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from dataclasses import dataclass
 
@@ -28,11 +27,13 @@ class ReportOptions:
 def run(ctx: StageContext) -> StageResult:
     """Build the report's data from the store and render it when it changed."""
     from pipeline.outputs.report_build import build_report_data
+    from pipeline.outputs.report_data import plain_json
 
     result = StageResult(STAGE)
     options = ctx.config.options("report", ReportOptions)
     data = build_report_data(ctx.store)
-    content = dataclasses.replace(data, run_date="", changelog=None).to_json()
+    plain = data.to_dict()  # converted once: for the key and for the page
+    content = plain_json({**plain, "run_date": "", "changelog": None})
     key = hashlib.sha256(f"{ctx.version}:{options}:{content}".encode()).hexdigest()[:24]
     stored = ctx.store.get_result("report")
     if stored and stored[0] == key:
@@ -40,7 +41,7 @@ def run(ctx: StageContext) -> StageResult:
         return result
     from pipeline.outputs.report_html import render_report
 
-    html = render_report(data, title=options.title)
+    html = render_report(data, title=options.title, data_json=plain_json(plain))
     with ctx.store.transaction():
         ctx.store.put_result("report", key, {"exports": {REPORT_FILE: html},
                                              "documents": data.corpus.n_documents})
