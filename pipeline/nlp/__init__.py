@@ -27,14 +27,15 @@ _HOME = {
     **dict.fromkeys(("NLP_VERSION", "DictEntry", "SegmentOptions", "dictionary_fingerprint",
                      "load_stopwords", "load_user_dictionary", "parse_dictionary"),
                     "dictionaries"),
-    **dict.fromkeys(("segment_one", "segment_texts", "text_pieces", "_chunk_ranges"), "pool"),
+    **dict.fromkeys(("segment_one", "segment_payloads", "segment_texts", "text_pieces",
+                     "_chunk_ranges"), "pool"),
     **dict.fromkeys(("POS_COMPONENT", "TagLookup", "make_pos_tagger", "upos_of", "_is_punct"),
                     "pos"),
     **dict.fromkeys(("SENT_COMPONENT", "JiebaTokenizer", "get_segmenter", "make_nlp",
                      "mark_sentences", "sentences", "shared_nlp", "words_and_spaces",
                      "_cached_nlp"), "segmenter"),
     **dict.fromkeys(("TOKENS_FORMAT_VERSION", "doc_payload", "doc_to_bytes", "join_payloads",
-                     "load_doc", "payload_to_bytes", "tokens_of"), "tokens"),
+                     "load_doc", "payload_to_bytes", "payload_words", "tokens_of"), "tokens"),
 }
 
 __all__ = [name for name in _HOME if not name.startswith("_")]

@@ -80,6 +80,21 @@ def _segment_all(nlp: Language, texts: Sequence[str], batch_size: int,
     return [segment_one(nlp, text, piece_chars) for text in texts]
 
 
+def segment_payloads(texts: Sequence[str], options: SegmentOptions | None = None) -> list[dict]:
+    """In this process, one token payload per text: what ``segment_texts`` would pack.
+
+    For callers that read the words themselves (the segment stage finds sentence words)
+    before packing with :func:`~pipeline.nlp.tokens.payload_to_bytes`.
+    """
+    options = options or SegmentOptions()
+    nlp = shared_nlp(options)
+    if all(len(t) <= options.piece_chars for t in texts):
+        return [doc_payload(doc) for doc in nlp.pipe(texts, batch_size=options.batch_size)]
+    return [doc_payload(nlp(text)) if len(text) <= options.piece_chars else join_payloads(
+        [doc_payload(nlp(piece)) for piece in text_pieces(text, options.piece_chars)])
+        for text in texts]
+
+
 def _segment_range(bounds: tuple[int, int]) -> list[bytes]:
     if _FORK_JOB is None:
         raise RuntimeError("segment worker started outside segment_texts")

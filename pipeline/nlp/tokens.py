@@ -135,6 +135,17 @@ def _payload(data: bytes) -> dict:
     return payload
 
 
+def payload_words(payload: dict) -> tuple[list[str], list[int]]:
+    """The words of a token payload (whitespace tokens included) and their start offsets."""
+    text, spaced = payload["text"], set(payload["s"])
+    words, starts, start = [], [], 0
+    for index, length in enumerate(payload["n"]):
+        words.append(text[start : start + length])
+        starts.append(start)
+        start += length + (index in spaced)
+    return words, starts
+
+
 def _payload_words(payload: dict) -> tuple[list[str], list[bool]]:
     text, spaced = payload["text"], set(payload["s"])
     words, spaces, start = [], [], 0

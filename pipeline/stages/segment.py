@@ -147,8 +147,8 @@ def chunk_documents(pending: list[tuple[Document, str]],
 def segment_task(task: SegmentTask) -> list[Segmented]:
     """Worker entry point: segment a chunk of texts in this process; raises on failure."""
     in_process = replace(task.options, n_process=1)
-    blobs = nlp.segment_texts(task.texts, in_process)
-    return [segmented(text, blob) for text, blob in zip(task.texts, blobs, strict=True)]
+    payloads = nlp.segment_payloads(task.texts, in_process)
+    return [segmented(text, payload) for text, payload in zip(task.texts, payloads, strict=True)]
 
 
 def segment_batch(texts: list[str], options: SegmentOptions) -> list[Segmented | BaseException]:
@@ -165,22 +165,39 @@ def segment_batch(texts: list[str], options: SegmentOptions) -> list[Segmented |
         return outcomes
 
 
-def segmented(text: str, blob: bytes) -> Segmented:
-    """A text's blob with its sentence spans and the words of each sentence."""
+def segmented(text: str, payload: dict) -> Segmented:
+    """A text's token blob with its sentence spans and the words of each sentence."""
     spans = sentence_spans(text)
-    return Segmented(blob, spans, sentence_words(text, blob, spans))
+    words, starts = nlp.payload_words(payload)
+    located = located_words(text, words, starts, payload["text"] == text)
+    return Segmented(nlp.payload_to_bytes(payload), spans, sentence_words(located, spans))
 
 
-def sentence_words(text: str, blob: bytes,
-                   spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
-    """Each sentence's words joined by spaces: what keyword search (FTS5) indexes."""
+def located_words(text: str, words: list[str], starts: list[int],
+                  same_text: bool) -> list[tuple[int, str]]:
+    """(offset in ``text``, word) of each non-blank word, found left to right.
+
+    The words tile the text they were cut from, so when that is ``text`` each word sits at
+    its own start offset: taken as is when every word is there, else searched for.
+    """
+    if same_text:
+        located = [(start, word) for word, start in zip(words, starts, strict=True)
+                   if word.strip()]
+        if all(text.startswith(word, start) for start, word in located):
+            return located
     located, position = [], 0
-    for word, _tag in nlp.tokens_of(blob):
+    for word in words:
         if word.strip():
             found = text.find(word, position)
             if found >= 0:
                 located.append((found, word))
                 position = found + len(word)
+    return located
+
+
+def sentence_words(located: list[tuple[int, str]],
+                   spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Each sentence's words joined by spaces: what keyword search (FTS5) indexes."""
     rows, index = [], 0
     for start, end in spans:
         picked = []

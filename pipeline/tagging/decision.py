@@ -138,9 +138,10 @@ def own_labels(item: TagInput) -> tuple[tuple[str, ...], str]:
 
 
 def _label_one(
-    item: TagInput, proba: dict[str, float] | None, options: TagOptions
+    item: TagInput, proba: dict[str, float] | None, options: TagOptions,
+    own_and_source: tuple[tuple[str, ...], str],
 ) -> tuple[str, float]:
-    own, source = own_labels(item)
+    own, source = own_and_source
     if own:
         prior = nearest_context_labels(item)
         if len(prior) == 1 and source in CONTEXT_WINS_TABLE.get((prior[0], own[0]), ()):
@@ -184,12 +185,17 @@ def label_units(
     options: TagOptions = DEFAULT_TAG_OPTIONS,
 ) -> list[tuple[str, float]]:
     """Label every unit; returns (label, score in 0..1) in input order."""
-    probabilities: list[dict[str, float] | None]
+    owns = [own_labels(item) for item in inputs]
+    probabilities: list[dict[str, float] | None] = [None] * len(inputs)
     if classifier is not None:
-        probabilities = list(classifier.predict_proba(inputs))
-    else:
-        probabilities = [None] * len(inputs)
+        # only units that neither name their label nor are whole parts weigh the classifier;
+        # its probabilities are row by row, so asking for fewer rows changes none of them
+        asked = [index for index, (item, own) in enumerate(zip(inputs, owns, strict=True))
+                 if not own[0] and item.kind != "part"]
+        for index, proba in zip(asked, classifier.predict_proba([inputs[i] for i in asked]),
+                                strict=True):
+            probabilities[index] = proba
     return [
-        _label_one(item, proba, options)
-        for item, proba in zip(inputs, probabilities, strict=True)
+        _label_one(item, proba, options, own)
+        for item, proba, own in zip(inputs, probabilities, owns, strict=True)
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from pipeline.records import UnitSpan
 from pipeline.tagging.rules import admits_problems, leadin_label, pattern_label
@@ -80,12 +81,16 @@ DEFAULT_TAG_OPTIONS = TagOptions()  # frozen, so one shared default is safe
 
 def body_text(item: TagInput, max_chars: int) -> str:
     """Own text without the leading marker+headline, cut to ``max_chars``."""
+    return _body_text(item.own_text, item.marker, item.headline, max_chars)
+
+
+@lru_cache(maxsize=65536)  # features, evidence and body cues all ask for the same unit
+def _body_text(own_text: str, marker: str, headline: str, max_chars: int) -> str:
     # normalise only what can be kept: a section's lead text can run to thousands of chars
     # (spaces and NFKC expansions make the 2× margin generous)
-    keep = 2 * (len(item.marker) + len(item.headline) + max_chars)
-    body = normalise_for_match(item.own_text[:keep])
-    headline = normalise_for_match(item.headline)
-    for prefix in (normalise_for_match(item.marker + item.headline), headline):
+    keep = 2 * (len(marker) + len(headline) + max_chars)
+    body = normalise_for_match(own_text[:keep])
+    for prefix in (normalise_for_match(marker + headline), normalise_for_match(headline)):
         if prefix and body.startswith(prefix):
             body = body[len(prefix) :]
             break

@@ -300,6 +300,7 @@ def cue_counts(text: str, words: tuple[str, ...] = ()) -> dict[str, int]:
     return counts
 
 
+@lru_cache(maxsize=65536)  # features, evidence and body cues all split the same unit
 def split_tokens(headline: str, tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Split tokens of headline+text into (headline tokens, the rest) by character count."""
     head = normalise_for_match(headline)
