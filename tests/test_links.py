@@ -369,14 +369,54 @@ def test_each_clause_of_a_packed_problem_sentence_finds_its_own_answer():
     ("有效需求不足", "", False),  # one clause
     ("有效需求不足，仍然不少", "", False),  # the second clause names nothing
     ("干部待遇偏低，留不住人", "工资收入不高，津贴补贴标准多年未调整", False),  # a heading
+    # an unnumbered paragraph opening with a sentence of three clauses or more
+    ("在看到成绩的同时，我们也清醒认识到，消费需求依然偏弱，投资动力不够强",
+     "政府工作中也还存在一些不足", True),
+    ("我们也清醒认识到，前进道路上困难不少，仍然不少", "政府工作中也还存在一些不足",
+     False),  # only one clause names a problem
 ])
-def test_only_bodiless_sentences_of_several_problems_are_split(headline, body, is_split):
+def test_bodiless_sentences_and_paragraph_openings_of_several_problems_are_split(
+        headline, body, is_split):
     from pipeline.analysis.links import problem_clauses
 
     unit = report("split", [(1, P, "", headline, body)])[0]
     if not body:  # a sentence of a paragraph: its text is its headline
         unit = replace(unit, text=headline)
     assert bool(problem_clauses(unit)) is is_split
+
+
+@pytest.mark.parametrize("marker", ["（一）", "一是"])
+def test_a_numbered_heading_of_several_clauses_with_a_body_is_one_problem(marker):
+    from pipeline.analysis.links import problem_clauses
+
+    headline = "干部待遇偏低，晋升通道狭窄，培训机会较少"
+    unit = report("split", [(1, P, marker, headline, "工资收入多年未调整")])[0]
+    assert problem_clauses(unit) == []
+
+
+# A difficulties paragraph whose opening sentence names the problems, then goes on; the plan
+# answers each clause. The opening's other words (社会事业) would draw the whole sentence to a
+# measure answering none of its clauses.
+OPENING = [
+    (1, P, "", "在看到成绩的同时，我们也清醒认识到，消费需求依然偏弱，财政收支矛盾突出",
+     "社会事业发展还有短板，政府工作中也还存在一些不足。"),
+    (1, C, "三、", "今年重点工作", ""),
+    (2, C, "（一）", "大力提振消费", "开展消费品以旧换新，培育消费新场景"),
+    (2, C, "（二）", "加强财政资源统筹", "严控一般性支出，兜牢基层三保底线"),
+    (2, C, "（三）", "加快发展社会事业", "办好教育、医疗、养老等社会事业"),
+]
+
+
+def test_a_paragraph_opening_of_several_problems_is_linked_clause_by_clause_only():
+    units = report("opening", OPENING)
+    links = link_units(units)
+    headline = {u.unit_id: u.headline for u in units}
+    by_clause = {(link.reasons[0], headline[link.target_unit]) for link in links}
+    assert ("clause 消费需求依然偏弱", "大力提振消费") in by_clause
+    assert ("clause 财政收支矛盾突出", "加强财政资源统筹") in by_clause
+    # every link names its clause: none is drawn for the sentence as a whole
+    assert all(link.reasons[0].startswith("clause ") for link in links)
+    assert "加快发展社会事业" not in {target for _, target in by_clause}
 
 
 @pytest.mark.parametrize(("headline", "goal"), [

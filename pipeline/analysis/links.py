@@ -50,9 +50,11 @@ Not candidates: the unnumbered preamble of a list of measures (政府工作的�
 planning several years (“十五五”时期主要目标任务) beside the year's plan (2026年重点工作):
 a work report's year plan answers the year's difficulties. A problem sentence
 without a body that names several problems (有效需求不足，部分企业生产经营困难，财政收支矛盾
-突出, as a government work report's difficulties paragraph does) is also compared clause by
-clause; each clause keeps its ``clause_answers`` best measures, and such a link's first
-reason names the clause (``clause 财政收支矛盾突出``).
+突出, as a government work report's difficulties paragraph does), or an unnumbered
+paragraph whose opening sentence runs to three clauses or more (在看到成绩的同时，……，主要是
+A，B，C), is compared clause by clause and only so (the whole sentence's answers would be
+drawn for every clause it names); each clause keeps its ``clause_answers`` best measures,
+and such a link's first reason names the clause (``clause 财政收支矛盾突出``).
 """
 
 from __future__ import annotations
@@ -177,9 +179,10 @@ def link_units(
         return []
     links: list[Link] = []
     for source in scored.sources:
-        # the whole problem, then each clause of a sentence naming several
+        # each clause of a sentence naming several problems, else the whole problem: the
+        # whole sentence's answers would be drawn for every clause it names
         kept: dict[str, tuple[float, GraphUnit, GraphUnit]] = {}
-        for part in [source, *scored.clauses[source.unit_id]]:
+        for part in scored.clauses[source.unit_id] or [source]:
             chooser = options if part is source else \
                 replace(options, max_answers=options.clause_answers, best_answer_share=1.0)
             for score, target in _answers(part, scored.children.get(None, []), 0.0,

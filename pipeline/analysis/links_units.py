@@ -31,6 +31,9 @@ from pipeline.analysis.textvec import (
 )
 
 RE_CLAUSE_BREAK = re.compile(r"[，,；;。！？!?：:]")
+# An unnumbered paragraph's opening sentence of this many clauses names several problems
+# (在肯定成绩的同时，我们也清醒认识到，A，B); a heading of two (待遇偏低，留不住人) names one.
+MIN_OPENING_CLAUSES = 3
 
 
 @dataclass(frozen=True)
@@ -208,11 +211,17 @@ def problem_clauses(unit: GraphUnit, min_chars: int = 2) -> list[GraphUnit]:
 
     A difficulties paragraph (我们也清醒认识到……) often packs several problems into one
     sentence (有效需求不足，部分企业生产经营困难): each clause may be answered by a different
-    measure, and the whole sentence's best answer would crowd out the others. Only a unit
-    without a body is split (a heading's clauses describe one problem that its body explains).
+    measure, and the whole sentence's best answer would crowd out the others. A unit without
+    a body is split, and so is an unnumbered paragraph whose opening sentence runs to three
+    clauses or more (在看到成绩的同时，我们也认识到……，主要是A，B，C); a heading's clauses
+    (干部待遇偏低，留不住人 over its body, or a numbered item) describe one problem that its
+    body explains.
     """
     headline = normalise(unit.headline)
-    if len(normalise(unit.text)) > len(headline) + 2:
+    has_body = len(normalise(unit.text)) > len(headline) + 2
+    opens_paragraph = not unit.marker and \
+        len(RE_CLAUSE_BREAK.split(headline)) >= MIN_OPENING_CLAUSES
+    if has_body and not opens_paragraph:
         return []
     parts = []
     for number, clause in enumerate(RE_CLAUSE_BREAK.split(headline), start=1):
