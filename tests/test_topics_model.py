@@ -327,3 +327,12 @@ def test_options_take_toml_lists_and_reject_nonsense():
         TopicOptions(k_step=0)
     with pytest.raises(ValueError):
         TopicOptions(ci=1.5)
+
+
+def test_candidate_fits_on_two_processes_equal_the_fits_in_one(corpus):
+    _, prepared, _, _ = corpus
+    options = dataclasses.replace(FAST, k=0, k_min=2, k_max=4, stability_seeds=2, finalists=2)
+    one = select_k(prepared, options, jobs=1)
+    two = select_k(prepared, options, jobs=2)
+    assert (one.k, one.screened, one.finalists) == (two.k, two.screened, two.finalists)
+    assert np.array_equal(one.model.lam, two.model.lam)

@@ -224,6 +224,14 @@ def _warn_missing_seeds(missing: tuple[str, ...]) -> None:
                    "e.g. 容错纠错): %s", " ".join(missing))
 
 
+def warn_missing_seeds(prepared: Prepared, k: int, options: TopicOptions) -> None:
+    """Say once which seed words the vocabulary lacks (called before fits are forked, so
+    the workers inherit that it was said)."""
+    _eta, missing = seed_eta(prepared, k, options)
+    if missing:
+        _warn_missing_seeds(tuple(missing))
+
+
 def fit(prepared: Prepared, k: int, options: TopicOptions, seed: int,
         *, passes: int | None = None) -> FittedModel:
     """Fit LDA with ``k`` topics, seed topics first; same inputs and seed → same model.

@@ -33,7 +33,14 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
-from pipeline.analysis.topics import TOP_TERMS, FittedModel, Prepared, TopicOptions, fit
+from pipeline.analysis.topics import (
+    TOP_TERMS,
+    FittedModel,
+    Prepared,
+    TopicOptions,
+    fit,
+    warn_missing_seeds,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -154,11 +161,47 @@ def candidate_ks(prepared: Prepared, options: TopicOptions) -> tuple[int, ...]:
     return tuple(range(lower, upper + 1, options.k_step))
 
 
+# What forked fitting processes inherit: (prepared, options). Set only while they run.
+_INHERITED: tuple[Prepared, TopicOptions] | None = None
+
+
+def fit_all(prepared: Prepared, options: TopicOptions,
+            specs: Sequence[tuple[int, int, int | None]], jobs: int = 1) -> list[FittedModel]:
+    """``fit`` for each (k, seed, passes), in order, on ``jobs`` forked processes.
+
+    Each fit is seeded and single-threaded, so the models are the same whichever process
+    fits them; the corpus reaches the workers by fork, not by pickling.
+    """
+    global _INHERITED
+    if jobs <= 1 or len(specs) <= 1:
+        return [fit(prepared, k, options, seed, passes=passes) for k, seed, passes in specs]
+    from pipeline.executors import LocalExecutor
+
+    warn_missing_seeds(prepared, specs[0][0], options)
+    _INHERITED = (prepared, options)
+    try:
+        models = list(LocalExecutor(jobs).map(_fit_inherited, list(specs)))
+    finally:
+        _INHERITED = None
+    for model in models:
+        if isinstance(model, BaseException):
+            raise model
+    return models
+
+
+def _fit_inherited(spec: tuple[int, int, int | None]) -> FittedModel:
+    assert _INHERITED is not None, "fit_all sets the inherited corpus before forking"
+    prepared, options = _INHERITED
+    k, seed, passes = spec
+    return fit(prepared, k, options, seed, passes=passes)
+
+
 def _screen(prepared: Prepared, ks: Sequence[int], options: TopicOptions,
-            progress: Callable[[str], None]) -> tuple[Score, ...]:
+            progress: Callable[[str], None], jobs: int) -> tuple[Score, ...]:
+    models = fit_all(prepared, options, [(k, options.seed, options.screen_passes) for k in ks],
+                     jobs)
     screened = []
-    for k in ks:
-        model = fit(prepared, k, options, options.seed, passes=options.screen_passes)
+    for k, model in zip(ks, models, strict=True):
         screened.append(score_runs(k, [model], prepared.windows))
         progress(f"topics: screened k={k}: quality {screened[-1].quality:.3f}")
     return tuple(screened)
@@ -178,8 +221,9 @@ def choose_k(finalists: Sequence[Score], options: TopicOptions) -> tuple[int, st
 
 
 def select_k(prepared: Prepared, options: TopicOptions,
-             progress: Callable[[str], None] | None = None) -> KSelection:
-    """Choose the number of topics by screened quality and multi-seed stability."""
+             progress: Callable[[str], None] | None = None, jobs: int = 1) -> KSelection:
+    """Choose the number of topics by screened quality and multi-seed stability (the
+    candidate fits on ``jobs`` processes)."""
     if options.k > 0:
         return KSelection(k=options.k, rule="fixed by options.k", screened=(), finalists=(),
                           seeds=(options.seed,))
@@ -187,12 +231,14 @@ def select_k(prepared: Prepared, options: TopicOptions,
     report = progress or logger.info
     started = time.perf_counter()
     ks = candidate_ks(prepared, options)
-    screened = _screen(prepared, ks, options, report)
+    screened = _screen(prepared, ks, options, report, jobs)
     ranked = sorted(screened, key=lambda score: (-score.quality, score.k))
-    best = ranked[: max(options.finalists, 1)]
+    best = sorted(score.k for score in ranked[: max(options.finalists, 1)])
+    fitted = iter(fit_all(prepared, options, [(k, seed, None) for k in best for seed in seeds],
+                          jobs))
     finalists, first_runs = [], {}
-    for k in sorted(score.k for score in best):
-        runs = [fit(prepared, k, options, seed) for seed in seeds]
+    for k in best:
+        runs = [next(fitted) for _seed in seeds]
         finalists.append(score_runs(k, runs, prepared.windows))
         first_runs[k] = runs[0]
         report(f"topics: finalist k={k}: quality {finalists[-1].quality:.3f}, "
@@ -205,10 +251,10 @@ def select_k(prepared: Prepared, options: TopicOptions,
 
 
 def select_and_fit(prepared: Prepared, options: TopicOptions,
-                   progress: Callable[[str], None] | None = None
+                   progress: Callable[[str], None] | None = None, jobs: int = 1
                    ) -> tuple[KSelection, FittedModel]:
     """``select_k`` then the final fit with ``options.seed``, reusing the finalist's run."""
-    selection = select_k(prepared, options, progress)
+    selection = select_k(prepared, options, progress, jobs)
     model = selection.model or fit(prepared, selection.k, options, options.seed)
     return selection, model
 

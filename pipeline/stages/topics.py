@@ -233,7 +233,8 @@ def refit(ctx: StageContext, name: str, stored_model: Any, inputs: list[lda.Topi
             seeds=(options.seed,), model=model)
     else:
         selection, model = topics_select.select_and_fit(
-            prepared, options, progress=lambda message: ctx.report(str(message)))
+            prepared, options, progress=lambda message: ctx.report(str(message)),
+            jobs=ctx.jobs)
     shares = lda.doc_topics(model, prepared)
     summaries = topics_export.describe(model, prepared, shares, prepared.items, options)
     mapping = None
