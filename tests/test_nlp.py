@@ -161,6 +161,21 @@ def test_multiprocess_matches_in_process():
     assert [N.tokens_of(b) for b in forked] == [N.tokens_of(b) for b in in_process]
 
 
+def test_payloads_pack_to_the_blobs_and_locate_their_words():
+    from pipeline.stages.segment import located_words
+
+    texts = ["基层干部反映编制少。\n  推进 乡村振兴。", "", "一是加强培训；二是完善机制。" * 3]
+    options = N.SegmentOptions(n_process=1, piece_chars=12)  # the last text in pieces
+    payloads = N.segment_payloads(texts, options)
+    assert [N.payload_to_bytes(p) for p in payloads] == N.segment_texts(texts, options)
+    for text, payload in zip(texts, payloads, strict=True):
+        words, starts = N.payload_words(payload)
+        by_offset = located_words(text, words, starts, same_text=True)
+        by_search = located_words(text, words, starts, same_text=False)
+        assert by_offset == by_search
+        assert all(text.startswith(word, start) for start, word in by_offset)
+
+
 def test_chunk_ranges_cover_everything_in_order():
     ranges = N._chunk_ranges([5, 1, 1, 8, 2, 3], 3)
     assert ranges[0][0] == 0 and ranges[-1][1] == 6

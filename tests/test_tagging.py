@@ -12,6 +12,7 @@ from pipeline.records import UnitSpan
 from pipeline.tagging import (
     Classifier,
     TagInput,
+    TagOptions,
     inputs_from_spans,
     label_units,
     section_label,
@@ -292,3 +293,24 @@ def test_fixture_labels_by_classifier_alone():
     probabilities = seed_classifier().predict_proba(bare)
     correct = sum(max(p, key=p.get) == g for p, (_, g) in zip(probabilities, pairs, strict=True))
     assert correct / len(pairs) >= 0.7
+
+
+def test_labelling_on_forked_workers_matches_in_process(monkeypatch):
+    from pipeline.executors import LocalExecutor
+    from pipeline.stages import tag as tag_stage
+
+    items = [unit(headline, text, ancestors)
+             for headline, text, ancestors in [
+                 ("存在的问题", "", ()), ("编制偏少", "人员不足，任务繁重。", ("存在的问题",)),
+                 ("加强培训", "每年组织两期轮训。", ("对策建议",)), ("基本情况", "", ()),
+                 ("完善考核机制", "建议建立容错纠错制度。", ()), ("年轻干部流失", "", ())]] * 5
+    in_process = label_units(items, classifier=seed_classifier(), options=TagOptions())
+
+    class Context:  # what label_all reads of a stage context
+        executor = LocalExecutor(2)
+        jobs = 2
+
+    monkeypatch.setattr(tag_stage, "PARALLEL_MIN_UNITS", 1)
+    forked = tag_stage.label_all(Context(), items, seed_classifier(), TagOptions())
+    assert forked == in_process
+    assert tag_stage.unit_ranges(7, 3) == [(0, 3), (3, 6), (6, 7)]

@@ -13,16 +13,23 @@ is relabelled only when its document's units, tokens or the model changed.
 from __future__ import annotations
 
 import bisect
+import gc
 import hashlib
 
 from pipeline import nlp, tagging
 from pipeline.config import Config
+from pipeline.executors import LocalExecutor
 from pipeline.outputs.review import reviews_digest
 from pipeline.records import Document, Unit, UnitSpan
 from pipeline.stages import StageContext, StageResult, work_key
 
 STAGE = "tag"
 MODEL_NAME = "unit_classifier"
+PARALLEL_MIN_UNITS = 4000  # fewer units than this are labelled in-process (a fork costs more)
+RANGES_PER_WORKER = 2  # ranges of units per worker: one slow range does not idle a core
+# What forked label workers inherit: (inputs, classifier, options). Set only while they run.
+_FORK_LABELLING: tuple[list[tagging.TagInput], tagging.Classifier | None,
+                       tagging.TagOptions] | None = None
 
 
 def run(ctx: StageContext) -> StageResult:
@@ -97,8 +104,7 @@ def label_changed(ctx: StageContext, docs: list[Document], units_by_doc: dict[st
         changed.append((doc.doc_id, key))
         units.extend(units_by_doc[doc.doc_id])
         inputs.extend(doc_inputs)
-    # one classifier call for all changed units: per-document calls cost more in overhead
-    labels = tagging.label_units(inputs, classifier=classifier, options=options)
+    labels = label_all(ctx, inputs, classifier, options)
     with store.transaction():
         store.put_labels((u.unit_id, label, score)
                          for u, (label, score) in zip(units, labels, strict=True))
@@ -106,6 +112,53 @@ def label_changed(ctx: StageContext, docs: list[Document], units_by_doc: dict[st
             store.put_work_key(STAGE, doc_id, key)
             store.clear_doc_error(STAGE, doc_id)
     result.processed = len(changed)
+
+
+def label_all(ctx: StageContext, inputs: list[tagging.TagInput],
+              classifier: tagging.Classifier | None,
+              options: tagging.TagOptions) -> list[tuple[str, float]]:
+    """Labels of all inputs, in order: on forked local workers when there are many.
+
+    Each unit's label depends on that unit alone (the classifier scores row by row), so
+    ranges labelled apart give what one call gives. Workers are forked after training and
+    inherit the inputs, the classifier and the warm cue caches instead of having them sent.
+    """
+    local = ctx.executor is None or ctx.executor.kind == "local"
+    workers = min(ctx.executor.workers if ctx.executor else ctx.jobs, ctx.jobs)
+    if not local or workers <= 1 or len(inputs) < PARALLEL_MIN_UNITS:
+        # one classifier call for all units: per-document calls cost more in overhead
+        return tagging.label_units(inputs, classifier=classifier, options=options)
+    global _FORK_LABELLING
+    ranges = unit_ranges(len(inputs), workers * RANGES_PER_WORKER)
+    _FORK_LABELLING = (inputs, classifier, options)
+    gc.freeze()  # workers' collections leave the inherited objects (and their pages) alone
+    try:
+        outcomes = list(LocalExecutor(workers).map(label_range, ranges))
+    finally:
+        _FORK_LABELLING = None
+        gc.unfreeze()
+    labels: list[tuple[str, float]] = []
+    for (start, end), outcome in zip(ranges, outcomes, strict=True):
+        if isinstance(outcome, BaseException):  # a worker died: label its range here
+            outcome = tagging.label_units(inputs[start:end], classifier=classifier,
+                                          options=options)
+        labels.extend(outcome)
+    return labels
+
+
+def unit_ranges(count: int, parts: int) -> list[tuple[int, int]]:
+    """``parts`` consecutive (start, end) ranges covering ``range(count)``."""
+    size = max(1, -(-count // max(1, parts)))
+    return [(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def label_range(bounds: tuple[int, int]) -> list[tuple[str, float]]:
+    """Worker entry point: labels of the inherited inputs in [start, end)."""
+    if _FORK_LABELLING is None:
+        raise RuntimeError("label worker started outside label_all")
+    inputs, classifier, options = _FORK_LABELLING
+    return tagging.label_units(inputs[bounds[0] : bounds[1]], classifier=classifier,
+                               options=options)
 
 
 def count_silver(units: list[Unit]) -> int:
