@@ -230,3 +230,9 @@ RE_BREAK_FORWARD = re.compile(r"\f[ \u3000\n\f]*")
 RE_LINE_EDGE_SPACE = re.compile(r"^[ \u3000]+|(?<![ \u3000])[ \u3000]+$", re.MULTILINE)
 # three or more newlines -> one blank line
 RE_MANY_NEWLINES = re.compile(r"\n(?:[ \u3000]*\n){2,}")
+
+
+def sub_tail(pattern: re.Pattern[str], line: str, needles: str) -> str:
+    """``pattern.sub("", line)``, skipped when ``line`` holds none of ``needles`` (characters
+    every match of the pattern holds): a tail pattern tries each position of a long line."""
+    return pattern.sub("", line) if any(needle in line for needle in needles) else line

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from pipeline.text.names import has_known_surname
 from pipeline.text.outline import read_marker  # one notion of "heading marker"
-from pipeline.text.patterns import RE_SPACES
+from pipeline.text.patterns import RE_SPACES, sub_tail
 from pipeline.text.vocab import HAN_BASIC
 
 # Words that make a short line look like a title: …调研报告, 关于…的思考, …对策研究.
@@ -179,15 +179,15 @@ def normalise_title(line: str) -> str:
     if RE_LETTER_SPACED_TITLE.match(line):
         line = RE_SPACES.sub("", line)
     line = RE_BULLETIN.sub("", line)
-    line = RE_ARTEFACT_TAIL.sub("", line)
-    line = RE_SITE_NAME_TAIL.sub("", line)
+    line = sub_tail(RE_ARTEFACT_TAIL, line, "-Pp")  # each tail with what it cannot lack
+    line = sub_tail(RE_SITE_NAME_TAIL, line, "-–—|｜_")
     line = RE_POST_STAMP.sub("", line)
-    line = RE_POST_STATUS.sub("", line)
+    line = sub_tail(RE_POST_STATUS, line, "评论抢沙发阅读浏览点击围观看过")
     line = RE_PART_PREFIX.sub("", line)
-    line = RE_FILE_NAME.sub("", line)
-    line = RE_WORD_COUNT.sub("", line)
-    line = RE_DECORATION.sub("", line)
-    return RE_REPORT_NUMBER.sub("", line).strip()
+    line = sub_tail(RE_FILE_NAME, line, ".")
+    line = sub_tail(RE_WORD_COUNT, line, "字")
+    line = sub_tail(RE_DECORATION, line, "）)】]")
+    return sub_tail(RE_REPORT_NUMBER, line, "报").strip()
 
 
 def _is_byline(line: str) -> bool:
@@ -202,7 +202,7 @@ def byline_name(line: str, *, known_surname: bool = True) -> str | None:
     with a known surname unless ``known_surname`` is False (the caller knows the line's
     place: under a speech's subtitle, or set apart from the office by a space).
     """
-    text = RE_TITLE_DATE_TAIL.sub("", line).strip()
+    text = sub_tail(RE_TITLE_DATE_TAIL, line, "年").strip()
     if (not RE_BYLINE_CHARS.match(text) or RE_TITLE_END.search(text)
             or RE_TITLE_OPEN_END.search(text)):
         return None
@@ -270,7 +270,7 @@ def line_kind(line: str, max_chars: int) -> str:
         return "chrome"  # a long line without a sentence or a title's ending: keywords, widgets
     if read_marker(text) is not None:
         return "heading"
-    undated = RE_TITLE_DATE_TAIL.sub("", text)
+    undated = sub_tail(RE_TITLE_DATE_TAIL, text, "年")
     if text[0] in "（(" or RE_ORG_LINE.search(undated) or _is_name_list(text):
         return "chrome"
     if RE_TITLE_CUE.search(text) or text.startswith("关于"):
