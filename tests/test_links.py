@@ -430,6 +430,12 @@ def test_a_paragraph_opening_of_several_problems_is_linked_clause_by_clause_only
     ("持续提升生态环境质量", False),
     ("着力缩小城乡差距，协调发展水平明显提升", False),  # names its measure first
     ("加强财政资源统筹", False),
+    # every clause a target figure
+    ("地区生产总值增长8%，达到296亿元", True),
+    ("全年接待游客突破1000万人次", True),
+    ("城镇居民人均可支配收入增长6%，农村居民人均可支配收入增长7%", True),
+    ("完成老旧小区改造600个", False),  # a measure's count: no target verb
+    ("新建改建农村公路300公里，完成投资达到50亿元", False),  # a measure first
 ])
 def test_goal_statements_are_told_from_measures(headline, goal):
     from pipeline.analysis.links_terms import is_goal
@@ -569,3 +575,44 @@ def test_links_on_the_real_seeds_meet_the_gold(seeds_run):
         scores = score_links(link_units(units), units, gold[name])
         assert scores["recall"] >= 0.9, (name, scores)
         assert scores["precision"] >= 0.85, (name, scores)
+
+
+# A difficulties paragraph and a plan: 企业生产经营困难 shares no headline word with the
+# industry section that answers it, whose body speaks of enterprises again and again; the
+# opening section names enterprises once.
+BY_THEME = [
+    (1, P, "", "我们也清醒认识到，发展中还有不少困难，主要是", ""),
+    (2, P, "", "部分企业生产经营困难", ""),
+    (2, P, "", "城乡区域发展不平衡", ""),
+    (1, C, "三、", "今年重点工作", ""),
+    (2, C, "（一）", "巩固提升特色优势产业",
+     "支持企业技术改造，帮助中小微企业纾困解难，培育壮大经营主体，让企业轻装上阵"),
+    (2, C, "（二）", "持续扩大对外开放", "支持外贸企业开拓市场，扩大进出口规模"),
+    (2, C, "（三）", "促进城乡区域协调发展", "推进以县城为重要载体的城镇化，缩小城乡差距"),
+]
+
+
+def test_the_section_speaking_most_of_a_problems_concepts_answers_it():
+    from pipeline.analysis.links import score_pairs
+
+    units = report("theme", BY_THEME)
+    ids = {u.headline: u.unit_id for u in units}
+    problem = ids["部分企业生产经营困难"]
+    industry, opening = ids["巩固提升特色优势产业"], ids["持续扩大对外开放"]
+
+    def gap(share: float) -> float:
+        # the openings' shared concept alone clears a lower bar of evidence on the measure
+        options = replace(LinkOptions(), weight_concept_share=share, min_headline_evidence=0.1)
+        scored = score_pairs(units, options)
+        assert scored.evidence[(problem, industry)].concepts == \
+            scored.evidence[(problem, opening)].concepts
+        return scored.raw[(problem, industry)] - scored.raw[(problem, opening)]
+
+    evidence = score_pairs(units).evidence
+    assert evidence[(problem, industry)].concept_share == 1.0
+    assert evidence[(problem, opening)].concept_share == pytest.approx(1 / 6)
+    # the share adds its weight × the difference to the industry section's lead
+    assert gap(0.75) - gap(0.0) == pytest.approx(0.75 * (1 - 1 / 6))
+    found = pairs(link_units(units, replace(LinkOptions(), min_headline_evidence=0.1)), units)
+    assert ("部分企业生产经营困难", "巩固提升特色优势产业") in found
+    assert ("部分企业生产经营困难", "持续扩大对外开放") not in found

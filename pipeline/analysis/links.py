@@ -1,7 +1,8 @@
 """Links within one report: which countermeasure units answer which problem or cause units.
 
 The units themselves, the report's candidates and the pairs its layout draws are in
-``pipeline.analysis.links_units``; here they are scored and chosen.
+``pipeline.analysis.links_units``, each pair's evidence in ``pipeline.analysis.links_features``;
+here they are scored and chosen.
 
 Evidence for a (problem, countermeasure) pair, summed with the weights of ``LinkOptions``:
 
@@ -17,6 +18,10 @@ Evidence for a (problem, countermeasure) pair, summed with the weights of ``Link
   the countermeasure's headline, and those of the countermeasure's opening found in the
   problem, averaged and weighted like terms: 有效需求不足 and 促进消费和投资良性互动 share
   ``demand`` and no word;
+- concept share: how often the countermeasure's text names each of the problem's concepts,
+  against the countermeasure naming it most (averaged with the concepts' weights): a plan
+  section answers by theme what its headline does not name (部分企业生产经营困难 → the
+  section on industry whose body speaks of 企业 and 经营主体 throughout);
 - body: the problem's key terms anywhere in the countermeasure's text, each counted by how
   few of the report's countermeasures hold it (a long section's body holds every word);
 - text: cosine of the two units' TF-IDF word vectors;
@@ -59,24 +64,15 @@ and such a link's first reason names the clause (``clause 财政收支矛盾突�
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 
-from pipeline.analysis.links_terms import (
-    contrast_weights,
-    coverage,
-    is_goal,
-    lead,
-    normalise,
-    reference_clauses,
-    specific_coverage,
-)
+from pipeline.analysis.links_features import PairContext, PairFeatures
+from pipeline.analysis.links_terms import is_goal, normalise
 from pipeline.analysis.links_units import (
     GraphUnit,
     Link,
     corpus_idf,
-    generic_reference_pairs,
     key_terms,
     linkable_units,
     list_lead_ins,
@@ -88,12 +84,9 @@ from pipeline.analysis.links_units import (
 )
 from pipeline.analysis.textvec import (
     GENERIC_TERMS_TABLE,
-    concepts_in,
     content_words,
-    cosine,
     group_of,
     inverse_document_frequency,
-    tfidf_vector,
 )
 
 __all__ = ["GENERIC_TERMS_TABLE", "GraphUnit", "Link", "LinkOptions", "PairScores",
@@ -116,6 +109,9 @@ class LinkOptions:
     weight_headline: float = 0.5
     # Shared policy concepts (problem → countermeasure headline, and back).
     weight_concepts: float = 0.75
+    # How much the countermeasure's text names the problem's concepts, against the measure
+    # naming each most: a plan section answers by theme what no headline word names.
+    weight_concept_share: float = 0.75
     # The problem's key terms anywhere in the countermeasure's text.
     weight_body: float = 0.5
     # Whole-text TF-IDF cosine: catches answers whose headlines share no term.
@@ -151,17 +147,6 @@ class LinkOptions:
     best_answer_share: float = 0.85
     # Words shorter than this are ignored (single characters are mostly function words).
     min_word_chars: int = 2
-
-
-@dataclass(frozen=True)
-class _Features:
-    structure: str | None  # "ordinal 2/4" | "same heading" | None
-    terms: float
-    headline: float
-    concepts: float
-    body: float
-    text: float
-    reference: float
 
 
 def link_units(
@@ -206,7 +191,7 @@ class PairScores:
     sources: list[GraphUnit]
     clauses: dict[str, list[GraphUnit]]  # problem id → its clauses (see problem_clauses)
     targets: list[GraphUnit]
-    evidence: dict[tuple[str, str], _Features]
+    evidence: dict[tuple[str, str], PairFeatures]
     raw: dict[tuple[str, str], float]  # weighted evidence, sub-items inherited
     scores: dict[tuple[str, str], float]  # after the hub penalty
     # countermeasure id (None: the top ones) → the countermeasures under it
@@ -231,7 +216,7 @@ def score_pairs(units: Sequence[GraphUnit], options: LinkOptions = LinkOptions()
         idf = inverse_document_frequency(own_words(units, options.min_word_chars).values())
     clauses = {s.unit_id: problem_clauses(s, options.min_word_chars) for s in sources}
     parts = [c for s in sources for c in clauses[s.unit_id]]
-    context = _Context(units, sources, targets, options, idf, parts)
+    context = PairContext(units, sources, targets, options, idf, parts)
     evidence = {(s.unit_id, t.unit_id): context.features(s, t)
                 for s in [*sources, *parts] for t in targets}
     own = {pair: context.score(features) for pair, features in evidence.items()}
@@ -303,92 +288,12 @@ def _mean_best(scores: list[float]) -> float:
     return sum(best) / len(best) if best else 0.0
 
 
-class _Context:
-    """Per-report tables the pair features read."""
-
-    def __init__(self, units, sources, targets, options: LinkOptions, idf, parts=()):
-        self.options = options
-        # parts: clauses of problem sentences, compared like problems but not counted in
-        # how telling a term is among the report's problems
-        units = [*units, *parts]
-        default = max(idf.values(), default=1.0)
-        words = {u.unit_id: [w for w in content_words(u.words, options.min_word_chars)
-                             if w not in GENERIC_TERMS_TABLE] for u in units}
-        self.vectors = {u.unit_id: tfidf_vector(words[u.unit_id], idf, default) for u in units}
-        self.key_terms = {u.unit_id: key_terms(u, options.min_word_chars) for u in units}
-        self.texts = {u.unit_id: normalise(u.text) for u in units}
-        self.headlines = {u.unit_id: normalise(u.headline) for u in units}
-        self.leads = {u.unit_id: lead(u.text) for u in units}
-        # concepts of each opening; of a problem's whole text; of a countermeasure's headline
-        self.topic = {u.unit_id: concepts_in(self.headlines[u.unit_id] + self.leads[u.unit_id])
-                      for u in units}
-        self.topic_in_text = {s.unit_id: concepts_in(self.texts[s.unit_id]) | self.topic[s.unit_id]
-                              for s in [*sources, *parts]}
-        self.topic_of_headline = {t.unit_id: concepts_in(self.headlines[t.unit_id])
-                                  for t in targets}
-        self.clauses = {u.unit_id: reference_clauses(u.text) for u in targets}
-        real = units[:len(units) - len(parts)]
-        self.structure = structural_pairs(real)
-        self.follows_generic = generic_reference_pairs(real, sources, targets)
-        # A term found in every countermeasure says nothing about which one answers.
-        self.weight_in_targets = contrast_weights([self.texts[t.unit_id] for t in targets])
-        self.n_targets = len(targets)
-        self.weight_in_sources = contrast_weights([self.texts[s.unit_id] for s in sources])
-        self.weight_in_headlines = contrast_weights([self.headlines[t.unit_id] for t in targets])
-        self.concept_in_headlines = contrast_weights(
-            [self.topic_of_headline[t.unit_id] for t in targets])
-        self.concept_in_sources = contrast_weights([self.topic[s.unit_id] for s in sources])
-
-    def features(self, source: GraphUnit, target: GraphUnit) -> _Features:
-        """The kinds of evidence for one pair."""
-        s, t = source.unit_id, target.unit_id
-        forward = coverage(self.key_terms[s], self.texts[t], self.weight_in_targets)
-        backward = coverage(self.key_terms[t], self.texts[s], self.weight_in_sources)
-        # Geometric mean: both units must speak of the other's topic. An arithmetic mean let
-        # incidental words (有限编制 in a talent measure) link a 编制 problem to it.
-        terms = math.sqrt(forward * backward)
-        headline = coverage(self.key_terms[s], self.headlines[t], self.weight_in_headlines)
-        concepts = (coverage(sorted(self.topic[s]), self.topic_of_headline[t],
-                             self.concept_in_headlines)
-                    + coverage(sorted(self.topic[t]), self.topic_in_text[s],
-                               self.concept_in_sources)) / 2
-        text = cosine(self.vectors[s], self.vectors[t])
-        body = specific_coverage(self.key_terms[s], self.texts[t], self.weight_in_targets,
-                                 self.n_targets)
-        return _Features(self.structure.get((s, t)), terms, headline, concepts, body, text,
-                         self.reference(source, target))
-
-    def reference(self, source: GraphUnit, target: GraphUnit) -> float:
-        """How well the countermeasure's 针对……问题 clauses describe this problem."""
-        if (source.unit_id, target.unit_id) in self.follows_generic:
-            return 1.0
-        best = 0.0
-        problem_terms, opening = self.key_terms[source.unit_id], self.leads[source.unit_id]
-        for clause in self.clauses[target.unit_id]:
-            clause_terms = sorted(w for w in self.vectors[target.unit_id] if w in clause)
-            # Weighted among problems: the clause must single this problem out.
-            best = max(best, coverage(problem_terms, clause, self.weight_in_sources),
-                       coverage(clause_terms, opening, self.weight_in_sources))
-        return best
-
-    def score(self, f: _Features) -> float:
-        """Weighted sum of the evidence; none without evidence on what the measure is about
-        (its headline or opening): a long section's body mentions every problem's words."""
-        o = self.options
-        if not (f.structure or f.reference or max(f.terms, f.headline, f.concepts)
-                >= o.min_headline_evidence):
-            return 0.0
-        return (o.weight_structure * (f.structure is not None) + o.weight_terms * f.terms
-                + o.weight_headline * f.headline + o.weight_concepts * f.concepts
-                + o.weight_body * f.body + o.weight_text * f.text
-                + o.weight_reference * f.reference)
-
-
-def _make_link(source: GraphUnit, target: GraphUnit, score: float, f: _Features,
+def _make_link(source: GraphUnit, target: GraphUnit, score: float, f: PairFeatures,
                clause: str | None = None) -> Link:
     reasons = [f"clause {clause}"] if clause else []
     reasons += [f.structure] if f.structure else []
-    for name in ("terms", "headline", "concepts", "body", "text", "reference"):
+    for name in ("terms", "headline", "concepts", "concept_share", "body", "text",
+                 "reference"):
         value = getattr(f, name)
         if value >= 0.05:
             reasons.append(f"{name} {value:.2f}")

@@ -25,6 +25,14 @@ RE_GOAL_HEADLINE = re.compile(
     r"(?:提升|提高|增强|改善|跃升|增长|扩大|优化|下降|降低|加快|实现|形成|完善|巩固|健全)"
     r"|\d+(?:\.\d+)?%(?:以上|以内|左右)?|左右|以上|以内|同步|相适应)$"
 )
+# A target figure: 达到296亿元, 控制在3%以内, 突破1000万人次 (a measure's count, 完成老旧
+#小区改造600个, names no such verb).
+RE_TARGET_FIGURE = re.compile(
+    r"(?:增长|达到|突破|超过|控制在|下降|降低|提高到|提升到|保持在|稳定在)[^，,；;]{0,12}?"
+    r"\d+(?:\.\d+)?(?:%|[亿万千百]?(?:元|人次|人|吨|户|千瓦|标箱|个|家|项))?"
+    r"(?:以上|以内|左右)?$"
+)
+RE_GOAL_CLAUSE_BREAK = re.compile(r"[，,；;]")
 # A plan for several years (“十五五”时期主要目标任务, 今后五年) beside the year's plan
 # (2026年重点工作, 今年工作安排), which is what answers the year's difficulties.
 RE_MULTI_YEAR = re.compile(r"[一二三四五六七八九十]{1,2}五|五年|时期")
@@ -84,10 +92,11 @@ def specific_coverage(terms: Sequence[str], text: str, weight: Callable[[str], f
 
 
 def is_goal(headline: str) -> bool:
-    """A one-clause headline stating an outcome to reach rather than a measure to take
-    (着力缩小城乡差距，协调发展水平明显提升 names its measure first)."""
-    text = normalise(headline).rstrip("。；;，,：:")
-    return "，" not in text and "," not in text and bool(RE_GOAL_HEADLINE.search(text))
+    """A headline each of whose clauses states an outcome to reach or a target figure
+    (地区生产总值增长8%，达到296亿元) rather than a measure to take (着力缩小城乡差距，
+    协调发展水平明显提升 names its measure first)."""
+    clauses = RE_GOAL_CLAUSE_BREAK.split(normalise(headline).rstrip("。；;，,：:"))
+    return all(RE_GOAL_HEADLINE.search(c) or RE_TARGET_FIGURE.search(c) for c in clauses)
 
 
 def is_multi_year_plan(headline: str) -> bool:
