@@ -109,9 +109,16 @@ class AnalysisTables:
             yield item, doc, json.loads(weights)
 
     def put_result(self, name: str, key: str, data: Any) -> None:
-        """Store a corpus-level result (JSON-ready) under a name and the key it was made for."""
+        """Store a corpus-level result (JSON-ready) under a name and the key it was made for;
+        its ``exports`` (file name → text) are kept apart (``get_result_exports``)."""
+        exports = data.get("exports") if isinstance(data, dict) else None
+        if isinstance(exports, dict):
+            data = {k: v for k, v in data.items() if k != "exports"}
         self.conn.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
                           (name, key, json.dumps(data, ensure_ascii=False, sort_keys=True)))
+        self.conn.execute("DELETE FROM result_exports WHERE name=?", (name,))
+        self.conn.executemany("INSERT INTO result_exports VALUES (?, ?, ?)",
+                              [(name, file, text) for file, text in (exports or {}).items()])
 
     def iter_results(self, prefix: str) -> Iterator[tuple[str, str, Any]]:
         """(name, key, data) of the stored results whose name starts with ``prefix``."""
@@ -121,6 +128,21 @@ class AnalysisTables:
             yield name, key, json.loads(data)
 
     def get_result(self, name: str) -> tuple[str, Any] | None:
-        """(key, data) of a stored corpus-level result."""
+        """(key, data) of a stored corpus-level result (without its exports)."""
         row = self.conn.execute("SELECT key, data FROM results WHERE name=?", (name,)).fetchone()
         return (row[0], json.loads(row[1])) if row else None
+
+    def get_result_key(self, name: str) -> str | None:
+        """The key a stored result was made for, without reading its data."""
+        row = self.conn.execute("SELECT key FROM results WHERE name=?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def get_result_exports(self, name: str) -> dict[str, str]:
+        """file name → text of the files a stored result rendered."""
+        return {file: text for file, text in self.conn.execute(
+            "SELECT file, text FROM result_exports WHERE name=? ORDER BY file", (name,))}
+
+    def iter_result_exports(self) -> Iterator[tuple[str, str, str]]:
+        """(result name, file name, text) of every stored result's rendered files."""
+        rows = self.conn.execute("SELECT name, file, text FROM result_exports ORDER BY name, file")
+        yield from (tuple(row) for row in rows)  # plain tuples, not sqlite3.Row

@@ -112,6 +112,21 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX reviews_unit ON reviews(unit_id);
         """,
     ),
+    (
+        # A result's rendered files (graph.gexf, report.html …) apart from its data, so that
+        # reading a result's key or data does not parse tens of megabytes of export text.
+        "0007_result_exports",
+        """
+        CREATE TABLE result_exports (
+            name TEXT NOT NULL, file TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (name, file)
+        );
+        INSERT INTO result_exports SELECT results.name, part.key, part.value
+            FROM results, json_each(results.data, '$.exports') AS part
+            WHERE json_valid(results.data) AND json_type(results.data, '$.exports') = 'object';
+        UPDATE results SET data = json_remove(data, '$.exports')
+            WHERE json_valid(data) AND json_type(data, '$.exports') = 'object'
+        """,
+    ),
 ]
 
 # Tables whose rows derive from one document (dropped with it, or when it turns duplicate).

@@ -47,3 +47,39 @@ def test_run_provenance():
     store.finish_run(run_id, "ok", [{"stage": "ingest"}])
     last = store.last_run()
     assert last["status"] == "ok" and last["config_hash"] == "h"
+
+
+def test_results_keep_their_exports_apart(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    with store.transaction():
+        store.put_result("graph", "k1", {"nodes": [1],
+                                         "exports": {"graph.json": "{}", "a.csv": "x"}})
+        store.put_result("report", "k2", {"exports": {"report.html": "<p>"}})
+    assert store.get_result("graph") == ("k1", {"nodes": [1]})
+    assert store.get_result_key("graph") == "k1" and store.get_result_key("none") is None
+    assert store.get_result_exports("graph") == {"a.csv": "x", "graph.json": "{}"}
+    assert list(store.iter_result_exports()) == [
+        ("graph", "a.csv", "x"), ("graph", "graph.json", "{}"), ("report", "report.html", "<p>")]
+    with store.transaction():  # a new result replaces the old one's files
+        store.put_result("graph", "k3", {"nodes": [], "exports": {"graph.json": "[]"}})
+    assert store.get_result_exports("graph") == {"graph.json": "[]"}
+
+
+def test_a_store_from_before_result_exports_moves_them_out(tmp_path):
+    import json
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    Store(path).close()
+    conn = sqlite3.connect(path)  # as an older version left it: files inside the data
+    conn.execute("DROP TABLE result_exports")
+    conn.execute("DELETE FROM migrations WHERE name='0007_result_exports'")
+    conn.execute("INSERT INTO results VALUES ('graph', 'k', ?)", (json.dumps(
+        {"nodes": [{"id": "P1", "score": 0.25}], "exports": {"graph.json": "{\"a\": 1}"}}),))
+    conn.execute("INSERT INTO results VALUES ('plain', 'k', '[1, 2]')")
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    assert store.get_result("graph") == ("k", {"nodes": [{"id": "P1", "score": 0.25}]})
+    assert store.get_result_exports("graph") == {"graph.json": "{\"a\": 1}"}
+    assert store.get_result("plain") == ("k", [1, 2])

@@ -175,13 +175,10 @@ def export_tables(store: Any, folder: Path, fmt: str,
 def write_stage_exports(store: Any, folder: Path) -> int:
     """Write the files stages rendered into the store (topics.json, topic_map.html …)."""
     count = 0
-    for _name, _key, data in store.iter_results(""):
-        if not isinstance(data, dict):
-            continue
-        for file_name, text in sorted(data.get("exports", {}).items()):
-            encoding = "utf-8-sig" if file_name.endswith(".csv") else "utf-8"
-            (folder / file_name).write_text(text, encoding=encoding)
-            count += 1
+    for _name, file_name, text in store.iter_result_exports():
+        encoding = "utf-8-sig" if file_name.endswith(".csv") else "utf-8"
+        (folder / file_name).write_text(text, encoding=encoding)
+        count += 1
     return count
 
 

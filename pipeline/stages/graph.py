@@ -44,8 +44,7 @@ def run(ctx: StageContext) -> StageResult:
                           textvec.concepts_fingerprint(),
                           *sorted(f"{d.doc_id}:{place_of(d)}:{inputs.keys[d.doc_id]}"
                                   for d in docs))
-    stored = store.get_result("graph")
-    if stored and stored[0] == corpus_key:
+    if store.get_result_key("graph") == corpus_key:
         return result
     # the corpus-level libraries (scipy, rensa, networkx) only once there is work
     from pipeline.analysis import graph as theme_graph

@@ -35,8 +35,7 @@ def run(ctx: StageContext) -> StageResult:
     plain = data.to_dict()  # converted once: for the key and for the page
     content = plain_json({**plain, "run_date": "", "changelog": None})
     key = hashlib.sha256(f"{ctx.version}:{options}:{content}".encode()).hexdigest()[:24]
-    stored = ctx.store.get_result("report")
-    if stored and stored[0] == key:
+    if ctx.store.get_result_key("report") == key:
         result.reused = 1
         return result
     from pipeline.outputs.report_html import render_report

@@ -54,10 +54,12 @@ def run(ctx: StageContext) -> StageResult:
                           ctx.config.digest("segment"), options.unit, options.k)
     inputs_key = work_key(config_key, *sorted(f"{d.doc_id}:{doc_keys[d.doc_id]}:"
                                               f"{_metadata_key(d)}" for d in docs))
-    stored_result = store.get_result(name)
-    if stored_result and stored_result[0] == inputs_key and not ctx.options.get("refit"):
+    if store.get_result_key(name) == inputs_key and not ctx.options.get("refit"):
         result.reused = len(docs)
         return result
+    stored_result = store.get_result(name)
+    if stored_result:  # a fold-in keeps the stored topic map
+        stored_result[1]["exports"] = store.get_result_exports(name)
     stopwords = _stopwords(ctx)
     stored_model = store.get_model(name)
     reason, drift = _refit_reason(stored_model, config_key, doc_keys, options, ctx)
