@@ -33,11 +33,13 @@ def similarities(matrix, rows=None) -> np.ndarray:
 
 
 def average_linkage(matrix, min_similarity: float, rows=None,
-                     lists=None) -> list[list[int]]:
+                    lists=None, parents=None) -> list[list[int]]:
     """Groups of row indices: average linkage cut at ``1 - min_similarity`` distance.
 
     With ``lists`` (a list number per row), items of one list never share a group: an
-    author who lists two problems side by side means two problems.
+    author who lists two problems side by side means two problems. With ``parents`` (the
+    row of each row's parent, -1 for none), a unit and its sub-point are held at distance
+    1 in the tree, as siblings are (no rule after it: a big group may still take both).
 
     The pairs at or above the cut are found once (``_pairs``); a component above
     ``MAX_COMPONENT`` is split at ``SPLIT_STEP`` stricter cuts by filtering its pairs,
@@ -67,8 +69,17 @@ def average_linkage(matrix, min_similarity: float, rows=None,
         del pairs, labels
     for members, cut in parts:
         groups += _cut_tree(matrix[members], cut, members,
-                            None if lists is None else lists[members])
+                            None if lists is None else lists[members],
+                            None if parents is None else _local_parents(parents, members))
     return sorted(groups)
+
+
+def _local_parents(parents, members) -> np.ndarray:
+    """Each member's parent as a position in ``members`` (-1 when outside or none)."""
+    position = np.full(len(parents), -1, dtype=np.int64)
+    position[members] = np.arange(len(members))
+    mine = np.asarray(parents)[members]
+    return np.where(mine >= 0, position[np.maximum(mine, 0)], -1)
 
 
 def _pairs(matrix, min_similarity: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -131,10 +142,13 @@ def _components(matrix, min_similarity: float) -> list[list[int]]:
                                                 _pairs(matrix, min_similarity)))
 
 
-def _cut_tree(part, min_similarity: float, members, lists=None) -> list[list[int]]:
+def _cut_tree(part, min_similarity: float, members, lists=None,
+              parents=None) -> list[list[int]]:
     distances = _condensed_distances(part)
     if lists is not None:
         distances[_sibling_pairs(lists)] = 1.0  # cosine 0: siblings pull a group apart
+    if parents is not None:
+        distances[_parent_pairs(parents)] = 1.0
     labels = fcluster(linkage(distances, method="average"), t=1.0 - min_similarity,
                       criterion="distance")
     groups = _members_by_label(labels)
@@ -162,6 +176,15 @@ def _sibling_pairs(lists) -> np.ndarray:
         low, high = np.minimum(first, second), np.maximum(first, second)
         positions.append(count * low - low * (low + 1) // 2 + (high - low - 1))
     return np.concatenate(positions) if positions else np.empty(0, dtype=np.int64)
+
+
+def _parent_pairs(parents) -> np.ndarray:
+    """Condensed-matrix positions of the (row, parent row) pairs."""
+    count = len(parents)
+    children = np.flatnonzero(parents >= 0)
+    low = np.minimum(children, parents[children])
+    high = np.maximum(children, parents[children])
+    return count * low - low * (low + 1) // 2 + (high - low - 1)
 
 
 def _one_per_list(group: list[int], part, lists) -> tuple[list[int], list[int]]:

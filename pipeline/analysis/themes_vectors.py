@@ -29,17 +29,49 @@ if TYPE_CHECKING:
 RE_NOT_HAN = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]+")
 RE_GENERIC = re.compile("|".join(sorted(GENERIC_TERMS_TABLE, key=len, reverse=True)))
 MIN_UNITS_FOR_MAX_DF = 20
+# A sub-point is found in its parent's text by this many of its first characters.
+CHILD_OPENING_CHARS = 20
+# A heading whose own text (before its first sub-point) is shorter than this beyond its
+# headline is described by its sub-points.
+MIN_OWN_CHARS = 20
+
+
+def own_texts(candidates: Sequence[GraphUnit]) -> dict[str, str]:
+    """unit id → its text without its sub-points (a unit's text spans its children).
+
+    A plan heading 着力强化内需主导作用 opens with a sentence of its own, then its first
+    sub-point 更大力度提振消费 follows: read whole, the heading's opening is its first
+    child's, and a section ends up one theme with its first sub-point."""
+    children: dict[str, list[GraphUnit]] = {}
+    for unit in candidates:
+        if unit.parent_id is not None:
+            children.setdefault(unit.parent_id, []).append(unit)
+    texts = {}
+    for unit in candidates:
+        starts = [unit.text.find(child.text[:CHILD_OPENING_CHARS])
+                  for child in children.get(unit.unit_id, ()) if child.text.strip()]
+        starts = [start for start in starts if start > 0]
+        own = unit.text[: min(starts)] if starts else unit.text
+        # A bare heading over its points (（二）聚力释放有效需求潜力 over 大力提振消费,
+        # 扩大有效投资, …) says what its points' headlines say together.
+        body = len(normalise(own)) - len(normalise(unit.marker + unit.headline))
+        if body < MIN_OWN_CHARS:
+            points = sorted(children.get(unit.unit_id, ()), key=lambda child: child.position)
+            own += "。".join(child.headline for child in points)
+        texts[unit.unit_id] = own
+    return texts
 
 
 def unit_terms(candidates, options: ThemeOptions) -> dict[str, list[str]]:
     """Content words of each unit's opening, its headline's repeated ``headline_boost`` times."""
     terms = {}
+    texts = own_texts(candidates)
     for unit in candidates:
         words = [w for w in content_words(unit.words, options.min_word_chars)
                  if w not in GENERIC_TERMS_TABLE]
         if options.lead_chars > 0:
             # The opening states the point; later come examples, figures and place names.
-            lead = normalise(unit.text)[: options.lead_chars]
+            lead = normalise(texts[unit.unit_id])[: options.lead_chars]
             words = [w for w in words if w in lead]
         headline = normalise(unit.headline)
         terms[unit.unit_id] = words + [w for w in words if w in headline] * options.headline_boost
@@ -175,7 +207,8 @@ def _concept_documents(candidates, headline_boost: int = 0) -> list[list[str]]:
     """The concepts of each unit's headline and opening, the headline's repeated
     ``headline_boost`` times more: 激励手段较少，优秀人才留不住 is about incentives and
     keeping talent, whatever else its explanation touches (pensions, school fees)."""
-    return [sorted(concepts_in(normalise(u.headline) + lead(u.text)))
+    texts = own_texts(candidates)
+    return [sorted(concepts_in(normalise(u.headline) + lead(texts[u.unit_id])))
             + sorted(concepts_in(normalise(u.headline))) * headline_boost
             for u in candidates]
 
