@@ -616,3 +616,14 @@ def test_the_section_speaking_most_of_a_problems_concepts_answers_it():
     found = pairs(link_units(units, replace(LinkOptions(), min_headline_evidence=0.1)), units)
     assert ("部分企业生产经营困难", "巩固提升特色优势产业") in found
     assert ("部分企业生产经营困难", "持续扩大对外开放") not in found
+
+
+@pytest.mark.parametrize(("problem", "measure", "concept"), [
+    ("一些干部担当精神不强", "强化执行，狠抓落实", "responsibility"),
+    ("干事创业的紧迫感不强", "坚持实干为本", "responsibility"),
+    ("政府职能转变还不到位", "持续优化营商环境", "business_environment"),
+])
+def test_a_problem_and_the_measure_answering_it_share_a_concept(problem, measure, concept):
+    from pipeline.analysis.textvec import concepts_in, normalise
+
+    assert concept in concepts_in(normalise(problem)) & concepts_in(normalise(measure))
