@@ -112,7 +112,7 @@ def test_a_document_that_breaks_a_stage_is_its_own_error(corpus, tmp_path, monke
     from pipeline import nlp
 
     (corpus / "bad.txt").write_text(report_text("爆炸"), encoding="utf-8")
-    real = nlp.segment_texts
+    real = nlp.segment_payloads  # what the segment stage's workers call
 
     def breaks_on_one(texts, options=None):
         texts = list(texts)
@@ -120,7 +120,7 @@ def test_a_document_that_breaks_a_stage_is_its_own_error(corpus, tmp_path, monke
             raise MemoryError("simulated failure on one document")
         return real(texts, options)
 
-    monkeypatch.setattr(nlp, "segment_texts", breaks_on_one)
+    monkeypatch.setattr(nlp, "segment_payloads", breaks_on_one)
     out = tmp_path / "out"
     report = run(corpus, out)
     assert not report.failed
