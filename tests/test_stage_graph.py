@@ -45,7 +45,7 @@ def test_graph_queries_from_the_command_line(sample_run):
     result = runner.invoke(cli, ["graph", str(out), "--region", "甘肃省"])
     assert result.exit_code == 0 and "→" in result.output
     assert runner.invoke(cli, ["graph", str(out), "--unanswered"]).exit_code == 0
-    result = runner.invoke(cli, ["graph", str(out), "--distinctive", "甘肃省"])
+    result = runner.invoke(cli, ["graph", str(out), "--distinctive", "贵州省"])
     assert result.exit_code == 0 and result.output.strip()
     result = runner.invoke(cli, ["graph", str(out)])
     assert result.exit_code == 0 and "graph: 0 computed" in result.output
