@@ -65,3 +65,23 @@ def test_an_edited_concept_table_redraws_links_and_themes(sample_run, tmp_path, 
     report = run_pipeline(copy, load_config(corpus=corpus), corpus=corpus)
     processed = {r.stage: r.processed for r in report.results}
     assert processed["ingest"] == 0 and processed["graph"] > 0
+
+
+def test_links_drawn_on_forked_workers_equal_links_drawn_in_process(sample_run, tmp_path,
+                                                                     monkeypatch):
+    import shutil
+
+    from pipeline.config import load_config
+    from pipeline.runner import run_pipeline
+    from pipeline.stages import graph as graph_stage
+
+    corpus, out, _ = sample_run
+    monkeypatch.setattr(graph_stage, "PARALLEL_MIN_DOCS", 1)  # the sample has few reports
+    texts = {}
+    for jobs in (1, 2):
+        copy = tmp_path / f"out{jobs}"
+        shutil.copytree(out, copy, symlinks=True)
+        run_pipeline(copy, load_config(corpus=corpus), corpus=corpus, jobs=jobs,
+                     redo=("graph",), stages=("graph",))
+        texts[jobs] = (copy / "links.jsonl").read_text(encoding="utf-8")
+    assert texts[1] == texts[2] == (out / "links.jsonl").read_text(encoding="utf-8")

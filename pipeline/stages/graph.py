@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.analysis import links, textvec
+from pipeline.executors import LocalExecutor, run_in_process
 from pipeline.outputs.tables import UNKNOWN_PLACE, place_of
 from pipeline.records import Document, Unit
 from pipeline.stages import StageContext, StageResult, work_key
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
     from pipeline.analysis.themes import ThemeResult
 
 STAGE = "graph"
+PARALLEL_MIN_DOCS = 40  # fewer reports to link than this are linked in-process (a fork costs more)
+# What forked link workers inherit: (graph units by document, options). Set only while they run.
+_FORK_LINKING: tuple[dict[str, list[links.GraphUnit]], links.LinkOptions] | None = None
 RE_ORDINAL_IN_MARKER = re.compile(
     r"(\d{1,3})|([一二三四五六七八九十百零〇两]{1,4})|([①-⑳㈠-㈩⑴-⒇])")
 
@@ -121,26 +125,67 @@ def link_all(ctx: StageContext, docs: list[Document], inputs: GraphInputs,
     store = ctx.store
     done, failed = store.get_work_keys(STAGE), ctx.failed_keys()
     digest = f"{ctx.config.digest('links')}:{textvec.concepts_fingerprint()}"
+    pending: dict[str, str] = {}  # doc_id → work key, of the documents to link
+    for doc in docs:
+        key = work_key(STAGE, ctx.version, digest, inputs.keys[doc.doc_id])
+        if done.get(doc.doc_id) == key:
+            result.reused += 1
+        elif failed.get(doc.doc_id) == key:
+            result.errors += 1
+        else:
+            pending[doc.doc_id] = key
     with store.transaction():
-        for doc in docs:
-            key = work_key(STAGE, ctx.version, digest, inputs.keys[doc.doc_id])
-            if done.get(doc.doc_id) == key:
-                result.reused += 1
-                continue
-            if failed.get(doc.doc_id) == key:
+        for doc_id, outcome in zip(pending, draw_links(ctx, inputs, list(pending), options),
+                                   strict=True):
+            if isinstance(outcome, BaseException):  # one report must not stop the run
+                ctx.document_failed(doc_id, pending[doc_id], outcome)
                 result.errors += 1
                 continue
-            try:
-                found = links.link_units(inputs.full(doc.doc_id), options)
-            except Exception as exc:  # one report's failure must not stop the run
-                ctx.document_failed(doc.doc_id, key, exc)
-                result.errors += 1
-                continue
-            store.replace_links(doc.doc_id, [(k.source_unit, k.target_unit, k.score,
-                                              list(k.reasons)) for k in found])
-            store.put_work_key(STAGE, doc.doc_id, key)
-            store.clear_doc_error(STAGE, doc.doc_id)
+            store.replace_links(doc_id, [(k.source_unit, k.target_unit, k.score,
+                                          list(k.reasons)) for k in outcome])
+            store.put_work_key(STAGE, doc_id, pending[doc_id])
+            store.clear_doc_error(STAGE, doc_id)
             result.processed += 1
+
+
+def draw_links(ctx: StageContext, inputs: GraphInputs, doc_ids: list[str],
+               options: links.LinkOptions) -> list[list[links.Link] | BaseException]:
+    """Each document's links, or the exception it raised, in order: on forked local
+    workers when there are many (a report's links depend on its own units alone)."""
+    units: dict[str, list[links.GraphUnit]] = {}
+    outcomes: dict[str, list[links.Link] | BaseException] = {}
+    for doc_id in doc_ids:
+        try:
+            units[doc_id] = inputs.full(doc_id)  # read here: workers never open the store
+        except Exception as exc:
+            outcomes[doc_id] = exc
+    ready = [d for d in doc_ids if d in units]
+    local = ctx.executor is None or ctx.executor.kind == "local"
+    workers = min(ctx.executor.workers if ctx.executor else ctx.jobs, ctx.jobs)
+    # the first report is linked here: it warms the concept tables workers inherit
+    in_process = ready if not local or workers <= 1 or len(ready) < PARALLEL_MIN_DOCS \
+        else ready[:1]
+    for doc_id, outcome in zip(in_process, run_in_process(
+            lambda d: links.link_units(units[d], options), in_process), strict=True):
+        outcomes[doc_id] = outcome
+    forked = ready[len(in_process):]
+    if forked:
+        global _FORK_LINKING
+        _FORK_LINKING = (units, options)
+        try:
+            outcomes.update(zip(forked, LocalExecutor(workers).map(link_document, forked),
+                                strict=True))
+        finally:
+            _FORK_LINKING = None
+    return [outcomes[d] for d in doc_ids]
+
+
+def link_document(doc_id: str) -> list[links.Link]:
+    """Worker entry point: the links of one inherited report."""
+    if _FORK_LINKING is None:
+        raise RuntimeError("link worker started outside draw_links")
+    units, options = _FORK_LINKING
+    return links.link_units(units[doc_id], options)
 
 
 def _stopwords(ctx: StageContext) -> frozenset[str]:
