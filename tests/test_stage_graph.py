@@ -67,8 +67,9 @@ def test_an_edited_concept_table_redraws_links_and_themes(sample_run, tmp_path, 
     assert processed["ingest"] == 0 and processed["graph"] > 0
 
 
-def test_links_drawn_on_forked_workers_equal_links_drawn_in_process(sample_run, tmp_path,
-                                                                     monkeypatch):
+def test_graph_on_forked_workers_equals_graph_in_process(sample_run, tmp_path, monkeypatch):
+    """Links per report and the full fit's parts (each theme kind, reused passages) run
+    on forked workers with two jobs: every output is what one process writes."""
     import shutil
 
     from pipeline.config import load_config
@@ -77,11 +78,12 @@ def test_links_drawn_on_forked_workers_equal_links_drawn_in_process(sample_run, 
 
     corpus, out, _ = sample_run
     monkeypatch.setattr(graph_stage, "PARALLEL_MIN_DOCS", 1)  # the sample has few reports
+    names = ("links.jsonl", "themes.json", "graph.json")
     texts = {}
     for jobs in (1, 2):
         copy = tmp_path / f"out{jobs}"
         shutil.copytree(out, copy, symlinks=True)
         run_pipeline(copy, load_config(corpus=corpus), corpus=corpus, jobs=jobs,
                      redo=("graph",), stages=("graph",))
-        texts[jobs] = (copy / "links.jsonl").read_text(encoding="utf-8")
-    assert texts[1] == texts[2] == (out / "links.jsonl").read_text(encoding="utf-8")
+        texts[jobs] = [(copy / name).read_text(encoding="utf-8") for name in names]
+    assert texts[1] == texts[2] == [(out / n).read_text(encoding="utf-8") for n in names]

@@ -25,12 +25,16 @@ import numpy as np
 from pipeline.analysis import reuse, textvec, themes
 from pipeline.analysis import themes_update as update
 from pipeline.analysis.links import GraphUnit
+from pipeline.executors import LocalExecutor
 from pipeline.stages import StageContext, StageResult, work_key
 from pipeline.stages.graph import GraphInputs
 
 log = logging.getLogger("pipeline")
 
 THEMES_MODEL, REUSE_MODEL = "themes", "reuse"
+REUSE_PART = "reuse"  # the full fit's third part, beside one per theme kind
+# What forked fitting workers inherit: (units, theme options, reuse options), while they run.
+_FORK_FITTING: tuple[list[GraphUnit], themes.ThemeOptions, reuse.ReuseOptions] | None = None
 REUSE_LABELS = ("problem", "cause", "countermeasure")
 
 
@@ -109,13 +113,13 @@ def _full_fit(ctx: StageContext, every_unit: list[GraphUnit], doc_keys: dict[str
               reuse_options: reuse.ReuseOptions
               ) -> tuple[list[themes.ThemeResult], list[reuse.ReuseCluster],
                          Callable[[], None]]:
-    fitted = [themes.fit_themes(every_unit, theme_options, kind) for kind in themes.KINDS]
+    outcomes = _fit_parts(ctx, every_unit, theme_options, reuse_options)
+    fitted = [outcomes[kind] for kind in themes.KINDS]
     clustered = [theme for theme, _space in fitted]
     spaces = [space for _theme, space in fitted if space is not None]
-    paragraphs = _paragraphs(every_unit)
-    digests: list[list[int]] = []
-    copies = reuse.find_reuse(paragraphs, reuse_options, signatures=digests)
-    units = [unit for _doc, unit, _text in reuse.passages(paragraphs, reuse_options)]
+    copies, digests = outcomes[REUSE_PART]
+    units = [unit for _doc, unit, _text in reuse.passages(_paragraphs(every_unit),
+                                                          reuse_options)]
     def save() -> None:
         ctx.store.put_model(THEMES_MODEL, key, update.spaces_to_bytes(spaces), {
             "key": key, "kinds": [s.kind for s in spaces], "fit_docs": doc_keys,
@@ -123,6 +127,44 @@ def _full_fit(ctx: StageContext, every_unit: list[GraphUnit], doc_keys: dict[str
         _put_reuse(ctx, key, dict(zip(units, digests, strict=True)), copies)
 
     return clustered, copies, save
+
+
+def _fit_parts(ctx: StageContext, every_unit: list[GraphUnit],
+               theme_options: themes.ThemeOptions,
+               reuse_options: reuse.ReuseOptions) -> dict[str, Any]:
+    """Each kind's themes and the reused passages, fitted apart (they share no state):
+    on forked local workers, the larger kind first, when the run has more than one job."""
+    global _FORK_FITTING
+    size = {kind: sum(textvec.group_of(u.label) == kind for u in every_unit)
+            for kind in themes.KINDS}
+    parts = [*sorted(themes.KINDS, key=lambda kind: -size[kind]), REUSE_PART]
+    local = ctx.executor is None or ctx.executor.kind == "local"
+    workers = min(ctx.executor.workers if ctx.executor else ctx.jobs, ctx.jobs)
+    _FORK_FITTING = (every_unit, theme_options, reuse_options)
+    try:
+        if not local or workers <= 1:
+            outcomes = [fit_part(part) for part in parts]
+        else:
+            outcomes = list(LocalExecutor(workers).map(fit_part, parts))
+    finally:
+        _FORK_FITTING = None
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return dict(zip(parts, outcomes, strict=True))
+
+
+def fit_part(part: str) -> Any:
+    """Worker entry point: one kind's (themes, space), or the reused passages'
+    (clusters, signatures), of the inherited units."""
+    if _FORK_FITTING is None:
+        raise RuntimeError("theme worker started outside _fit_parts")
+    every_unit, theme_options, reuse_options = _FORK_FITTING
+    if part == REUSE_PART:
+        digests: list[list[int]] = []
+        copies = reuse.find_reuse(_paragraphs(every_unit), reuse_options, signatures=digests)
+        return copies, digests
+    return themes.fit_themes(every_unit, theme_options, part)
 
 
 def _update(ctx: StageContext, stored, stored_reuse, every_unit: list[GraphUnit],
