@@ -13,7 +13,6 @@ from __future__ import annotations
 from pipeline.readers.common import ReadError, ReadOptions
 from pipeline.readers.corpus import CorpusEntry, file_digest, iter_corpus
 from pipeline.readers.dispatch import read_file, sniff_format
-from pipeline.readers.html import html_title
 
 __all__ = [
     "CorpusEntry",
@@ -25,3 +24,12 @@ __all__ = [
     "read_file",
     "sniff_format",
 ]
+
+
+def __getattr__(name: str):
+    # html_title needs lxml and trafilatura: loaded when asked for, not with the package
+    if name == "html_title":
+        from pipeline.readers.html import html_title
+
+        return html_title
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -54,3 +54,10 @@ def os_reason(exc: OSError) -> str:
     if exc.errno == errno.ELOOP:
         return "symlink loop"
     return f"cannot read file: {exc.strerror or exc}"
+
+
+def human_size(size: int) -> str:
+    """Bytes as '1.2 GB' / '64 MB' for error messages."""
+    if size >= 1024 * MB:
+        return f"{size / (1024 * MB):.1f} GB"
+    return f"{size / MB:.1f} MB" if size % MB else f"{size // MB} MB"

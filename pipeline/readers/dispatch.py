@@ -11,10 +11,14 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from pipeline.readers.common import DEFAULT_OPTIONS, MB, ReadError, ReadOptions, os_reason
-from pipeline.readers.docx import human_size, read_docx
-from pipeline.readers.html import read_html
-from pipeline.readers.pdf import read_pdf
+from pipeline.readers.common import (
+    DEFAULT_OPTIONS,
+    MB,
+    ReadError,
+    ReadOptions,
+    human_size,
+    os_reason,
+)
 from pipeline.readers.text import decode_text, detect_bom
 from pipeline.records import Extracted
 
@@ -141,13 +145,21 @@ def read_file(path: Path, *, options: ReadOptions = DEFAULT_OPTIONS) -> Extracte
                     raise ReadError(f"file too large: > limit {human_size(limit)}")
     except OSError as exc:
         raise ReadError(os_reason(exc)) from None
+    # each format's library is imported with its first file: a run that reads no PDF
+    # (or, unchanged, no file at all) never loads pypdfium2, python-docx or trafilatura
     if fmt == "pdf":
+        from pipeline.readers.pdf import read_pdf
+
         text, warnings = read_pdf(path, options=options)
         return Extracted(text=text, fmt="pdf", warnings=warnings)
     if fmt == "docx":
+        from pipeline.readers.docx import read_docx
+
         text, warnings = read_docx(path, options=options)
         return Extracted(text=text, fmt="docx", warnings=warnings)
     if fmt == "html":
+        from pipeline.readers.html import read_html
+
         text, codec, warnings, title = read_html(data, options=options)
         return Extracted(text=text, fmt="html", encoding=codec, warnings=warnings, title=title)
     text, codec, warnings = decode_text(data, options=options, kind=path.suffix or "text")

@@ -16,7 +16,7 @@ import docx
 from docx.oxml.ns import qn
 from lxml import etree
 
-from pipeline.readers.common import DEFAULT_OPTIONS, MB, ReadError, ReadOptions
+from pipeline.readers.common import DEFAULT_OPTIONS, MB, ReadError, ReadOptions, human_size
 from pipeline.text.vocab import CN_DIGITS
 
 log = logging.getLogger(__name__)
@@ -90,13 +90,6 @@ def describe_other_zip(names: set[str]) -> str:
     if "content.xml" in names and "mimetype" in names:
         return "OpenDocument file is not supported; save as .docx"
     return "zip archive is not a .docx document"
-
-
-def human_size(size: int) -> str:
-    """Bytes as '1.2 GB' / '64 MB' for error messages."""
-    if size >= 1024 * MB:
-        return f"{size / (1024 * MB):.1f} GB"
-    return f"{size / MB:.1f} MB" if size % MB else f"{size // MB} MB"
 
 
 def read_docx(path: Path, *, options: ReadOptions = DEFAULT_OPTIONS) -> tuple[str, tuple[str, ...]]:
