@@ -78,7 +78,7 @@ def test_graph_on_forked_workers_equals_graph_in_process(sample_run, tmp_path, m
 
     corpus, out, _ = sample_run
     monkeypatch.setattr(graph_stage, "PARALLEL_MIN_DOCS", 1)  # the sample has few reports
-    names = ("links.jsonl", "themes.json", "graph.json")
+    names = ("links.jsonl", "themes.json", "graph.json", "graph.gexf", "graph.graphml")
     texts = {}
     for jobs in (1, 2):
         copy = tmp_path / f"out{jobs}"

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 STAGE = "graph"
 PARALLEL_MIN_DOCS = 40  # fewer reports to link than this are linked in-process (a fork costs more)
+GEPHI_PART, OTHER_PART = "gephi", "other"  # the two halves of the exports, about equal in cost
+# What a forked export worker inherits: (graph, themes, links, fit). Set only while it runs.
+_FORK_EXPORTS: tuple[Any, list[ThemeResult], list[links.Link], dict | None] | None = None
 # What forked link workers inherit: (graph units by document, options). Set only while they run.
 _FORK_LINKING: tuple[dict[str, list[links.GraphUnit]], links.LinkOptions] | None = None
 RE_ORDINAL_IN_MARKER = re.compile(
@@ -60,7 +63,7 @@ def run(ctx: StageContext) -> StageResult:
     units_by_id = {u.unit_id: u for u in every_unit}
     graph = theme_graph.build_graph(clustered, stored_links, units_by_id, copies)
     graph.graph["themes_fit"] = fit["mode"]
-    exports = render_exports(graph, clustered, stored_links, fit)
+    exports = render_exports(graph, clustered, stored_links, fit, _local_workers(ctx))
     with store.transaction():
         save_models()
         store.replace_themes(theme_rows(clustered), assignment_rows(clustered, units_by_id))
@@ -160,11 +163,9 @@ def draw_links(ctx: StageContext, inputs: GraphInputs, doc_ids: list[str],
         except Exception as exc:
             outcomes[doc_id] = exc
     ready = [d for d in doc_ids if d in units]
-    local = ctx.executor is None or ctx.executor.kind == "local"
-    workers = min(ctx.executor.workers if ctx.executor else ctx.jobs, ctx.jobs)
+    workers = _local_workers(ctx)
     # the first report is linked here: it warms the concept tables workers inherit
-    in_process = ready if not local or workers <= 1 or len(ready) < PARALLEL_MIN_DOCS \
-        else ready[:1]
+    in_process = ready if workers <= 1 or len(ready) < PARALLEL_MIN_DOCS else ready[:1]
     for doc_id, outcome in zip(in_process, run_in_process(
             lambda d: links.link_units(units[d], options), in_process), strict=True):
         outcomes[doc_id] = outcome
@@ -178,6 +179,13 @@ def draw_links(ctx: StageContext, inputs: GraphInputs, doc_ids: list[str],
         finally:
             _FORK_LINKING = None
     return [outcomes[d] for d in doc_ids]
+
+
+def _local_workers(ctx: StageContext) -> int:
+    """Forked workers this run allows on this machine (1 with a Dask executor)."""
+    if ctx.executor is not None and ctx.executor.kind != "local":
+        return 1
+    return min(ctx.executor.workers if ctx.executor else ctx.jobs, ctx.jobs)
 
 
 def link_document(doc_id: str) -> list[links.Link]:
@@ -262,15 +270,40 @@ def assignment_rows(clustered: list[ThemeResult],
 
 
 def render_exports(graph: Any, clustered: list[ThemeResult], found_links: list[links.Link],
-                   fit: dict[str, Any] | None = None) -> dict[str, str]:
-    """The graph's export files as text, to be published with every snapshot."""
+                   fit: dict[str, Any] | None = None, jobs: int = 1) -> dict[str, str]:
+    """The graph's export files as text, to be published with every snapshot: the Gephi
+    files on a forked worker while this process writes the others, when ``jobs`` > 1."""
+    global _FORK_EXPORTS
+    parts = [GEPHI_PART, OTHER_PART]
+    _FORK_EXPORTS = (graph, clustered, found_links, fit)
+    try:
+        rendered = (list(LocalExecutor(jobs).map(render_part, parts)) if jobs > 1
+                    else [render_part(part) for part in parts])
+    finally:
+        _FORK_EXPORTS = None
+    files: dict[str, str] = {}
+    for outcome in rendered:
+        if isinstance(outcome, BaseException):
+            raise outcome
+        files.update(outcome)
+    return dict(sorted(files.items()))
+
+
+def render_part(part: str) -> dict[str, str]:
+    """Worker entry point: one part of the exports (file name → text) of the inherited graph."""
     from pipeline.analysis import graph as theme_graph
     from pipeline.analysis import graph_html
 
+    if _FORK_EXPORTS is None:
+        raise RuntimeError("export worker started outside render_exports")
+    graph, clustered, found_links, fit = _FORK_EXPORTS
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
-        theme_graph.write_graph(graph, base)
-        theme_graph.write_links_jsonl(base / "links.jsonl", found_links)
-        theme_graph.write_themes_json(base / "themes.json", clustered, fit)
-        graph_html.write_graph_html(base / "graph.html", graph)
+        if part == GEPHI_PART:
+            theme_graph.write_gephi_files(graph, base)
+        else:
+            theme_graph.write_node_link(graph, base)
+            theme_graph.write_links_jsonl(base / "links.jsonl", found_links)
+            theme_graph.write_themes_json(base / "themes.json", clustered, fit)
+            graph_html.write_graph_html(base / "graph.html", graph)
         return {path.name: path.read_text(encoding="utf-8") for path in sorted(base.iterdir())}
