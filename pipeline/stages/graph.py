@@ -272,7 +272,7 @@ def assignment_rows(clustered: list[ThemeResult],
 def render_exports(graph: Any, clustered: list[ThemeResult], found_links: list[links.Link],
                    fit: dict[str, Any] | None = None, jobs: int = 1) -> dict[str, str]:
     """The graph's export files as text, to be published with every snapshot: the Gephi
-    files on a forked worker while this process writes the others, when ``jobs`` > 1."""
+    files and the others rendered by two forked workers at once when ``jobs`` > 1."""
     global _FORK_EXPORTS
     parts = [GEPHI_PART, OTHER_PART]
     _FORK_EXPORTS = (graph, clustered, found_links, fit)
