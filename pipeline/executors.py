@@ -89,6 +89,31 @@ class LocalExecutor:
         """Nothing held between calls."""
 
 
+# What forked workers of ``map_forked`` inherit. Set only while they run.
+_INHERITED: Any = None
+
+
+def map_forked(function: Callable[[Item], Result], items: Sequence[Item], workers: int,
+               inherited: Any) -> list[Result | BaseException]:
+    """``LocalExecutor(workers).map`` whose workers inherit ``inherited`` by fork (read it
+    with :func:`inherited`) instead of having it pickled to them; in-process with one
+    worker. For corpus-level work whose items share large state (units, a corpus, a model).
+    """
+    global _INHERITED
+    _INHERITED = inherited
+    try:
+        return list(LocalExecutor(workers).map(function, items))
+    finally:
+        _INHERITED = None
+
+
+def inherited() -> Any:
+    """In a ``map_forked`` worker (or its in-process stand-in): the state it inherited."""
+    if _INHERITED is None:
+        raise RuntimeError("worker started outside map_forked")
+    return _INHERITED
+
+
 def _local_result(future: Future) -> Any:
     return future.result()
 

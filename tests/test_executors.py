@@ -83,3 +83,39 @@ def test_bench_command_and_figures():
     figures = {"full_run": run, "noop_run": {**run, "wall_seconds": 3.0},
                "add_one_run": {**run, "wall_seconds": 8.0}}
     assert all(goal["met"] for goal in goals(figures).values())
+
+
+def _scaled(item: int) -> int:
+    from pipeline.executors import inherited
+
+    factor = inherited()
+    if item < 0:
+        raise ValueError("negative")
+    return item * factor
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_map_forked_workers_read_the_inherited_state_and_failures_come_back(workers):
+    from pipeline.executors import inherited, map_forked
+
+    outcomes = map_forked(_scaled, [1, 2, -1, 3], workers, 10)
+    assert outcomes[:2] == [10, 20] and outcomes[3] == 30
+    assert isinstance(outcomes[2], ValueError)
+    with pytest.raises(RuntimeError):  # outside a map the state is gone
+        inherited()
+
+
+def test_a_stage_forks_locally_only_without_a_dask_cluster():
+    from pipeline.executors import LocalExecutor
+    from pipeline.stages import STAGES, StageContext
+
+    class Remote:
+        kind, workers = "dask", 8
+
+    def context(executor, jobs):
+        return StageContext(store=None, config=None, stage=STAGES[0], jobs=jobs,
+                            executor=executor)
+
+    assert context(None, 2).local_workers == 2
+    assert context(LocalExecutor(4), 2).local_workers == 2
+    assert context(Remote(), 2).local_workers == 1

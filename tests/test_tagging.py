@@ -296,7 +296,6 @@ def test_fixture_labels_by_classifier_alone():
 
 
 def test_labelling_on_forked_workers_matches_in_process(monkeypatch):
-    from pipeline.executors import LocalExecutor
     from pipeline.stages import tag as tag_stage
 
     items = [unit(headline, text, ancestors)
@@ -307,8 +306,7 @@ def test_labelling_on_forked_workers_matches_in_process(monkeypatch):
     in_process = label_units(items, classifier=seed_classifier(), options=TagOptions())
 
     class Context:  # what label_all reads of a stage context
-        executor = LocalExecutor(2)
-        jobs = 2
+        local_workers = 2
 
     monkeypatch.setattr(tag_stage, "PARALLEL_MIN_UNITS", 1)
     forked = tag_stage.label_all(Context(), items, seed_classifier(), TagOptions())

@@ -224,24 +224,14 @@ def flat_graph(graph: nx.DiGraph) -> nx.DiGraph:
 
 def write_graph(graph: nx.DiGraph, out_dir: Path) -> list[Path]:
     """Write graph.json (node-link), graph.graphml and graph.gexf atomically into out_dir."""
-    write_node_link(graph, out_dir)
-    write_gephi_files(graph, out_dir)
-    return [Path(out_dir) / name for name in GRAPH_FILES]
-
-
-def write_node_link(graph: nx.DiGraph, out_dir: Path) -> None:
-    """Write graph.json (networkx node-link) atomically into out_dir."""
-    data = nx.node_link_data(graph, edges="links")
-    atomic_write(Path(out_dir) / "graph.json",
-                 _text_writer(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)))
-
-
-def write_gephi_files(graph: nx.DiGraph, out_dir: Path) -> None:
-    """Write graph.graphml and graph.gexf (list attributes as JSON strings) into out_dir."""
     out_dir = Path(out_dir)
+    data = nx.node_link_data(graph, edges="links")
+    atomic_write(out_dir / "graph.json",
+                 _text_writer(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)))
     flat = flat_graph(graph)
     atomic_write(out_dir / "graph.graphml", lambda temp: nx.write_graphml(flat, temp))
     atomic_write(out_dir / "graph.gexf", lambda temp: nx.write_gexf(flat, temp))
+    return [out_dir / name for name in GRAPH_FILES]
 
 
 def read_graph(path: Path) -> nx.DiGraph:

@@ -161,10 +161,6 @@ def candidate_ks(prepared: Prepared, options: TopicOptions) -> tuple[int, ...]:
     return tuple(range(lower, upper + 1, options.k_step))
 
 
-# What forked fitting processes inherit: (prepared, options). Set only while they run.
-_INHERITED: tuple[Prepared, TopicOptions] | None = None
-
-
 def fit_all(prepared: Prepared, options: TopicOptions,
             specs: Sequence[tuple[int, int, int | None]], jobs: int = 1) -> list[FittedModel]:
     """``fit`` for each (k, seed, passes), in order, on ``jobs`` forked processes.
@@ -172,17 +168,12 @@ def fit_all(prepared: Prepared, options: TopicOptions,
     Each fit is seeded and single-threaded, so the models are the same whichever process
     fits them; the corpus reaches the workers by fork, not by pickling.
     """
-    global _INHERITED
     if jobs <= 1 or len(specs) <= 1:
         return [fit(prepared, k, options, seed, passes=passes) for k, seed, passes in specs]
-    from pipeline.executors import LocalExecutor
+    from pipeline.executors import map_forked
 
     warn_missing_seeds(prepared, specs[0][0], options)
-    _INHERITED = (prepared, options)
-    try:
-        models = list(LocalExecutor(jobs).map(_fit_inherited, list(specs)))
-    finally:
-        _INHERITED = None
+    models = map_forked(_fit_inherited, list(specs), jobs, (prepared, options))
     for model in models:
         if isinstance(model, BaseException):
             raise model
@@ -190,8 +181,9 @@ def fit_all(prepared: Prepared, options: TopicOptions,
 
 
 def _fit_inherited(spec: tuple[int, int, int | None]) -> FittedModel:
-    assert _INHERITED is not None, "fit_all sets the inherited corpus before forking"
-    prepared, options = _INHERITED
+    from pipeline.executors import inherited
+
+    prepared, options = inherited()
     k, seed, passes = spec
     return fit(prepared, k, options, seed, passes=passes)
 

@@ -92,6 +92,14 @@ class StageContext:
         """The stage's declared version (part of every work key it writes)."""
         return self.stage.version
 
+    @property
+    def local_workers(self) -> int:
+        """Processes this run may fork on this machine for a stage's own work: 1 when
+        per-document work goes to a Dask cluster."""
+        if self.executor is not None and self.executor.kind != "local":
+            return 1
+        return max(1, min(self.executor.workers if self.executor else self.jobs, self.jobs))
+
     def report(self, message: str, done: int | None = None, total: int | None = None) -> None:
         """Tell the caller (a progress bar, a log) how far the stage is, if it listens."""
         if self.progress:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.analysis import links, textvec
-from pipeline.executors import LocalExecutor, run_in_process
+from pipeline.executors import inherited, map_forked, run_in_process
 from pipeline.outputs.tables import UNKNOWN_PLACE, place_of
 from pipeline.records import Document, Unit
 from pipeline.stages import StageContext, StageResult, work_key
@@ -30,11 +30,6 @@ if TYPE_CHECKING:
 
 STAGE = "graph"
 PARALLEL_MIN_DOCS = 40  # fewer reports to link than this are linked in-process (a fork costs more)
-GEPHI_PART, OTHER_PART = "gephi", "other"  # the two halves of the exports, about equal in cost
-# What a forked export worker inherits: (graph, themes, links, fit). Set only while it runs.
-_FORK_EXPORTS: tuple[Any, list[ThemeResult], list[links.Link], dict | None] | None = None
-# What forked link workers inherit: (graph units by document, options). Set only while they run.
-_FORK_LINKING: tuple[dict[str, list[links.GraphUnit]], links.LinkOptions] | None = None
 RE_ORDINAL_IN_MARKER = re.compile(
     r"(\d{1,3})|([一二三四五六七八九十百零〇两]{1,4})|([①-⑳㈠-㈩⑴-⒇])")
 
@@ -63,7 +58,7 @@ def run(ctx: StageContext) -> StageResult:
     units_by_id = {u.unit_id: u for u in every_unit}
     graph = theme_graph.build_graph(clustered, stored_links, units_by_id, copies)
     graph.graph["themes_fit"] = fit["mode"]
-    exports = render_exports(graph, clustered, stored_links, fit, _local_workers(ctx))
+    exports = render_exports(graph, clustered, stored_links, fit)
     with store.transaction():
         save_models()
         store.replace_themes(theme_rows(clustered), assignment_rows(clustered, units_by_id))
@@ -163,7 +158,7 @@ def draw_links(ctx: StageContext, inputs: GraphInputs, doc_ids: list[str],
         except Exception as exc:
             outcomes[doc_id] = exc
     ready = [d for d in doc_ids if d in units]
-    workers = _local_workers(ctx)
+    workers = ctx.local_workers
     # the first report is linked here: it warms the concept tables workers inherit
     in_process = ready if workers <= 1 or len(ready) < PARALLEL_MIN_DOCS else ready[:1]
     for doc_id, outcome in zip(in_process, run_in_process(
@@ -171,28 +166,14 @@ def draw_links(ctx: StageContext, inputs: GraphInputs, doc_ids: list[str],
         outcomes[doc_id] = outcome
     forked = ready[len(in_process):]
     if forked:
-        global _FORK_LINKING
-        _FORK_LINKING = (units, options)
-        try:
-            outcomes.update(zip(forked, LocalExecutor(workers).map(link_document, forked),
-                                strict=True))
-        finally:
-            _FORK_LINKING = None
+        outcomes.update(zip(forked, map_forked(link_document, forked, workers, (units, options)),
+                            strict=True))
     return [outcomes[d] for d in doc_ids]
-
-
-def _local_workers(ctx: StageContext) -> int:
-    """Forked workers this run allows on this machine (1 with a Dask executor)."""
-    if ctx.executor is not None and ctx.executor.kind != "local":
-        return 1
-    return min(ctx.executor.workers if ctx.executor else ctx.jobs, ctx.jobs)
 
 
 def link_document(doc_id: str) -> list[links.Link]:
     """Worker entry point: the links of one inherited report."""
-    if _FORK_LINKING is None:
-        raise RuntimeError("link worker started outside draw_links")
-    units, options = _FORK_LINKING
+    units, options = inherited()
     return links.link_units(units[doc_id], options)
 
 
@@ -270,40 +251,15 @@ def assignment_rows(clustered: list[ThemeResult],
 
 
 def render_exports(graph: Any, clustered: list[ThemeResult], found_links: list[links.Link],
-                   fit: dict[str, Any] | None = None, jobs: int = 1) -> dict[str, str]:
-    """The graph's export files as text, to be published with every snapshot: the Gephi
-    files and the others rendered by two forked workers at once when ``jobs`` > 1."""
-    global _FORK_EXPORTS
-    parts = [GEPHI_PART, OTHER_PART]
-    _FORK_EXPORTS = (graph, clustered, found_links, fit)
-    try:
-        rendered = (list(LocalExecutor(jobs).map(render_part, parts)) if jobs > 1
-                    else [render_part(part) for part in parts])
-    finally:
-        _FORK_EXPORTS = None
-    files: dict[str, str] = {}
-    for outcome in rendered:
-        if isinstance(outcome, BaseException):
-            raise outcome
-        files.update(outcome)
-    return dict(sorted(files.items()))
-
-
-def render_part(part: str) -> dict[str, str]:
-    """Worker entry point: one part of the exports (file name → text) of the inherited graph."""
+                   fit: dict[str, Any] | None = None) -> dict[str, str]:
+    """The graph's export files as text, to be published with every snapshot."""
     from pipeline.analysis import graph as theme_graph
     from pipeline.analysis import graph_html
 
-    if _FORK_EXPORTS is None:
-        raise RuntimeError("export worker started outside render_exports")
-    graph, clustered, found_links, fit = _FORK_EXPORTS
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
-        if part == GEPHI_PART:
-            theme_graph.write_gephi_files(graph, base)
-        else:
-            theme_graph.write_node_link(graph, base)
-            theme_graph.write_links_jsonl(base / "links.jsonl", found_links)
-            theme_graph.write_themes_json(base / "themes.json", clustered, fit)
-            graph_html.write_graph_html(base / "graph.html", graph)
+        theme_graph.write_graph(graph, base)
+        theme_graph.write_links_jsonl(base / "links.jsonl", found_links)
+        theme_graph.write_themes_json(base / "themes.json", clustered, fit)
+        graph_html.write_graph_html(base / "graph.html", graph)
         return {path.name: path.read_text(encoding="utf-8") for path in sorted(base.iterdir())}

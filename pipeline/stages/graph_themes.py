@@ -25,7 +25,7 @@ import numpy as np
 from pipeline.analysis import reuse, textvec, themes
 from pipeline.analysis import themes_update as update
 from pipeline.analysis.links import GraphUnit
-from pipeline.executors import LocalExecutor
+from pipeline.executors import inherited, map_forked
 from pipeline.stages import StageContext, StageResult, work_key
 from pipeline.stages.graph import GraphInputs
 
@@ -33,8 +33,6 @@ log = logging.getLogger("pipeline")
 
 THEMES_MODEL, REUSE_MODEL = "themes", "reuse"
 REUSE_PART = "reuse"  # the full fit's third part, beside one per theme kind
-# What forked fitting workers inherit: (units, theme options, reuse options), while they run.
-_FORK_FITTING: tuple[list[GraphUnit], themes.ThemeOptions, reuse.ReuseOptions] | None = None
 REUSE_LABELS = ("problem", "cause", "countermeasure")
 
 
@@ -134,20 +132,11 @@ def _fit_parts(ctx: StageContext, every_unit: list[GraphUnit],
                reuse_options: reuse.ReuseOptions) -> dict[str, Any]:
     """Each kind's themes and the reused passages, fitted apart (they share no state):
     on forked local workers, the larger kind first, when the run has more than one job."""
-    global _FORK_FITTING
     size = {kind: sum(textvec.group_of(u.label) == kind for u in every_unit)
             for kind in themes.KINDS}
     parts = [*sorted(themes.KINDS, key=lambda kind: -size[kind]), REUSE_PART]
-    local = ctx.executor is None or ctx.executor.kind == "local"
-    workers = min(ctx.executor.workers if ctx.executor else ctx.jobs, ctx.jobs)
-    _FORK_FITTING = (every_unit, theme_options, reuse_options)
-    try:
-        if not local or workers <= 1:
-            outcomes = [fit_part(part) for part in parts]
-        else:
-            outcomes = list(LocalExecutor(workers).map(fit_part, parts))
-    finally:
-        _FORK_FITTING = None
+    outcomes = map_forked(fit_part, parts, ctx.local_workers,
+                          (every_unit, theme_options, reuse_options))
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             raise outcome
@@ -157,9 +146,7 @@ def _fit_parts(ctx: StageContext, every_unit: list[GraphUnit],
 def fit_part(part: str) -> Any:
     """Worker entry point: one kind's (themes, space), or the reused passages'
     (clusters, signatures), of the inherited units."""
-    if _FORK_FITTING is None:
-        raise RuntimeError("theme worker started outside _fit_parts")
-    every_unit, theme_options, reuse_options = _FORK_FITTING
+    every_unit, theme_options, reuse_options = inherited()
     if part == REUSE_PART:
         digests: list[list[int]] = []
         copies = reuse.find_reuse(_paragraphs(every_unit), reuse_options, signatures=digests)

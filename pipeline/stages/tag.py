@@ -18,7 +18,7 @@ import hashlib
 
 from pipeline import nlp, tagging
 from pipeline.config import Config
-from pipeline.executors import LocalExecutor
+from pipeline.executors import inherited, map_forked
 from pipeline.outputs.review import reviews_digest
 from pipeline.records import Document, Unit, UnitSpan
 from pipeline.stages import StageContext, StageResult, work_key
@@ -27,9 +27,6 @@ STAGE = "tag"
 MODEL_NAME = "unit_classifier"
 PARALLEL_MIN_UNITS = 4000  # fewer units than this are labelled in-process (a fork costs more)
 RANGES_PER_WORKER = 2  # ranges of units per worker: one slow range does not idle a core
-# What forked label workers inherit: (inputs, classifier, options). Set only while they run.
-_FORK_LABELLING: tuple[list[tagging.TagInput], tagging.Classifier | None,
-                       tagging.TagOptions] | None = None
 
 
 def run(ctx: StageContext) -> StageResult:
@@ -123,19 +120,15 @@ def label_all(ctx: StageContext, inputs: list[tagging.TagInput],
     ranges labelled apart give what one call gives. Workers are forked after training and
     inherit the inputs, the classifier and the warm cue caches instead of having them sent.
     """
-    local = ctx.executor is None or ctx.executor.kind == "local"
-    workers = min(ctx.executor.workers if ctx.executor else ctx.jobs, ctx.jobs)
-    if not local or workers <= 1 or len(inputs) < PARALLEL_MIN_UNITS:
+    workers = ctx.local_workers
+    if workers <= 1 or len(inputs) < PARALLEL_MIN_UNITS:
         # one classifier call for all units: per-document calls cost more in overhead
         return tagging.label_units(inputs, classifier=classifier, options=options)
-    global _FORK_LABELLING
     ranges = unit_ranges(len(inputs), workers * RANGES_PER_WORKER)
-    _FORK_LABELLING = (inputs, classifier, options)
     gc.freeze()  # workers' collections leave the inherited objects (and their pages) alone
     try:
-        outcomes = list(LocalExecutor(workers).map(label_range, ranges))
+        outcomes = map_forked(label_range, ranges, workers, (inputs, classifier, options))
     finally:
-        _FORK_LABELLING = None
         gc.unfreeze()
     labels: list[tuple[str, float]] = []
     for (start, end), outcome in zip(ranges, outcomes, strict=True):
@@ -154,9 +147,7 @@ def unit_ranges(count: int, parts: int) -> list[tuple[int, int]]:
 
 def label_range(bounds: tuple[int, int]) -> list[tuple[str, float]]:
     """Worker entry point: labels of the inherited inputs in [start, end)."""
-    if _FORK_LABELLING is None:
-        raise RuntimeError("label worker started outside label_all")
-    inputs, classifier, options = _FORK_LABELLING
+    inputs, classifier, options = inherited()
     return tagging.label_units(inputs[bounds[0] : bounds[1]], classifier=classifier,
                                options=options)
 
