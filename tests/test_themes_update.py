@@ -130,3 +130,42 @@ def test_update_reuse_ends_where_a_full_search_would(name, before, after, redo):
     updated, _digests = update_reuse(clusters, stored, after, options, redo)
     expected = find_reuse(after, options)
     assert [c.members for c in updated] == [c.members for c in expected], name
+
+
+def test_assignment_report_by_report_equals_all_at_once(monkeypatch):
+    from pipeline.analysis import themes_update
+
+    before, space = fitted(BASE)
+    after_all, _s, _n = update_themes(before, space, BASE + R5 + R6, ThemeOptions(), {"r5", "r6"})
+    monkeypatch.setattr(themes_update, "ASSIGN_BATCH", 1)  # one report per batch
+    after_each, _s, _n = update_themes(before, space, BASE + R5 + R6, ThemeOptions(),
+                                       {"r5", "r6"})
+    assert dict(after_each.assignments) == dict(after_all.assignments)
+
+
+def test_centrality_from_the_vector_sum_equals_the_square(monkeypatch):
+    import numpy as np
+    from scipy import sparse
+
+    from pipeline.analysis import themes
+
+    vectors = sparse.random(40, 30, density=0.3, random_state=1, format="csr")
+    dense_mean, dense_cohesion = themes._centrality(vectors)
+    monkeypatch.setattr(themes, "DENSE_THEME_MAX", 0)
+    summed_mean, summed_cohesion = themes._centrality(vectors)
+    assert np.allclose(dense_mean, summed_mean, atol=1e-5)
+    assert abs(dense_cohesion - summed_cohesion) < 1e-5
+
+
+def test_a_fit_beyond_max_fit_units_clusters_a_sample_and_assigns_the_rest():
+    from pipeline.stages.graph_themes import fit_bounded
+
+    units = BASE + R5
+    whole, _space = fit_themes(units, ThemeOptions(), P)
+    assert fit_bounded(units, ThemeOptions(max_fit_units=0), P)[0] == whole
+    bounded, space = fit_bounded(units, ThemeOptions(max_fit_units=6), P)
+    assert set(space.unit_ids) == set(whole.assignments) == set(bounded.assignments)
+    fitted_docs = {d for t in bounded.themes for d in t.docs}
+    assert len(fitted_docs) > 1  # themes across the sample's reports, others joined them
+    with pytest.raises(ValueError):
+        ThemeOptions(max_fit_units=-1)

@@ -68,6 +68,9 @@ from pipeline.analysis.themes_vectors import (
 logger = logging.getLogger(__name__)
 
 KINDS = ("problem", "countermeasure")
+# A theme's centrality and cohesion come from its members' square of similarities up to
+# this many members (100 MB of float32 at most), from the sum of their vectors beyond.
+DENSE_THEME_MAX = 5_000
 
 
 @dataclass(frozen=True)
@@ -105,10 +108,17 @@ class ThemeOptions:
     # Between full clusterings new reports' units join the nearest stored theme (or none);
     # 0 = cluster everything on every change.
     recluster_share: float = 0.1  # re-cluster once docs changed since the last exceed this share
+    # A full clustering costs the square of its units: beyond this many of one kind it
+    # clusters the units of a fixed sample of whole reports (those whose id hashes lowest)
+    # and the other reports' units join those themes as a nightly update's would (or
+    # none). 0 = no limit.
+    max_fit_units: int = 20_000
 
     def __post_init__(self) -> None:
         if not 0 <= self.recluster_share <= 1:
             raise ValueError("themes: recluster_share must be in [0, 1]")
+        if self.max_fit_units < 0:
+            raise ValueError("themes: max_fit_units must be 0 (no limit) or more")
 
 
 @dataclass(frozen=True)
@@ -217,9 +227,7 @@ def _parent_rows(candidates: Sequence[GraphUnit]) -> np.ndarray:
 
 
 def _theme(kind, members, vectors, word_block, vocabulary, options: ThemeOptions) -> Theme:
-    similarity = similarities(vectors)
-    np.fill_diagonal(similarity, np.nan)
-    centrality = np.nan_to_num(np.nanmean(similarity, axis=1))
+    centrality, cohesion = _centrality(vectors)
     # members are sorted by unit id, so argmax breaks ties towards the smallest id
     central = members[int(np.argmax(centrality))]
     weights = np.asarray(word_block.sum(axis=0)).ravel()
@@ -236,8 +244,27 @@ def _theme(kind, members, vectors, word_block, vocabulary, options: ThemeOptions
         members=tuple(u.unit_id for u in members),
         docs=tuple(sorted({u.doc_id for u in members})),
         places=tuple(sorted({u.place for u in members if u.place})),
-        cohesion=round(float(np.nanmean(similarity)), 4),
+        cohesion=round(cohesion, 4),
     )
+
+
+def _centrality(vectors) -> tuple[np.ndarray, float]:
+    """Each member's mean similarity to the others, and the mean over all pairs.
+
+    Up to ``DENSE_THEME_MAX`` members from the square of similarities; beyond, from the
+    sum of the vectors (the same means, v·(Σv) − v·v over n − 1), as a theme that a 10,000-
+    report corpus assigns tens of thousands of units to would need gigabytes for it."""
+    count = vectors.shape[0]
+    if count <= DENSE_THEME_MAX:
+        similarity = similarities(vectors)
+        np.fill_diagonal(similarity, np.nan)
+        return (np.nan_to_num(np.nanmean(similarity, axis=1)),
+                float(np.nanmean(similarity)))
+    vectors = sparse.csr_matrix(vectors)
+    total = np.asarray(vectors.sum(axis=0)).ravel()
+    own = np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel()
+    to_others = (np.asarray(vectors @ total).ravel() - own) / (count - 1)
+    return to_others, float(to_others.mean())
 
 
 def score_themes(assignments: Mapping[str, str | None],

@@ -43,6 +43,7 @@ from pipeline.analysis.themes import (
 from pipeline.analysis.themes_vectors import Block, VectorSpace, template_terms, unit_terms
 
 MODEL_FORMAT = 1
+ASSIGN_BATCH = 2_000  # fresh units whose similarities to every theme are held at once
 
 
 @dataclass(frozen=True)
@@ -149,24 +150,47 @@ def _assign(fresh: list[GraphUnit], new_matrix, kept: list[GraphUnit], old_matri
     indicator = sparse.csr_matrix((np.ones(len(rows)), (cols, rows)),
                                   shape=(len(theme_ids), len(kept)))
     sizes = np.asarray(indicator.sum(axis=1)).ravel()
-    means = sparse.diags(1.0 / sizes) @ indicator @ old_matrix  # each theme's mean vector
-    similarity = np.asarray((new_matrix @ means.T).todense())  # mean similarity to members
-    pairs = sorted((-similarity[i, j], fresh[i].unit_id, theme_ids[j], i)
-                   for i, j in zip(*np.nonzero(similarity >= options.min_similarity),
-                                   strict=True))
-    taken: set[tuple[str, str, str | None]] = set()  # (theme, report, parent) of a list
+    means = (sparse.diags(1.0 / sizes) @ indicator @ old_matrix).T.tocsc()  # theme means
     # as in themes._list_numbers: the sub-points of a candidate point are its facets,
     # each a list of its own
     points = {u.unit_id for u in kept} | {u.unit_id for u in fresh}
-    for _negative, unit_id, theme_id, i in pairs:
-        unit = fresh[i]
-        parent = unit.parent_id if unit.parent_id not in points else unit.unit_id
-        place_in_list = (theme_id, unit.doc_id, parent)
-        if joined[unit_id] is not None or (options.apart_siblings and place_in_list in taken):
-            continue
-        joined[unit_id] = theme_id
-        taken.add(place_in_list)
+    for batch in _report_batches(fresh):
+        similarity = np.asarray((new_matrix[batch] @ means).todense())  # mean similarity
+        pairs = sorted((-similarity[r, j], fresh[i].unit_id, theme_ids[j], i)
+                       for r, j in zip(*np.nonzero(similarity >= options.min_similarity),
+                                       strict=True)
+                       for i in (batch[r],))
+        taken: set[tuple[str, str, str | None]] = set()  # (theme, report, parent) of a list
+        for _negative, unit_id, theme_id, i in pairs:
+            unit = fresh[i]
+            parent = unit.parent_id if unit.parent_id not in points else unit.unit_id
+            place_in_list = (theme_id, unit.doc_id, parent)
+            if joined[unit_id] is not None or (options.apart_siblings
+                                               and place_in_list in taken):
+                continue
+            joined[unit_id] = theme_id
+            taken.add(place_in_list)
     return joined
+
+
+def _report_batches(fresh: list[GraphUnit]) -> list[np.ndarray]:
+    """Row numbers of ``fresh`` in batches of whole reports, about ``ASSIGN_BATCH`` rows each.
+
+    A list lies within one report, so the greedy choice (most similar first, one item of a
+    list per theme) made report by report is the one made over all pairs at once, and a
+    10,000-report update never holds every unit × theme similarity."""
+    by_doc: dict[str, list[int]] = {}
+    for row, unit in enumerate(fresh):
+        by_doc.setdefault(unit.doc_id, []).append(row)
+    batches, current = [], []
+    for rows in by_doc.values():
+        current += rows
+        if len(current) >= ASSIGN_BATCH:
+            batches.append(np.array(current, dtype=np.int64))
+            current = []
+    if current:
+        batches.append(np.array(current, dtype=np.int64))
+    return batches
 
 
 def _describe(previous: ThemeResult, everyone: list[GraphUnit],

@@ -15,8 +15,10 @@ drift. A full fit happens without a stored model, when ``[themes]``, ``[reuse]``
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -151,7 +153,33 @@ def fit_part(part: str) -> Any:
         digests: list[list[int]] = []
         copies = reuse.find_reuse(_paragraphs(every_unit), reuse_options, signatures=digests)
         return copies, digests
-    return themes.fit_themes(every_unit, theme_options, part)
+    return fit_bounded(every_unit, theme_options, part)
+
+
+def fit_bounded(every_unit: list[GraphUnit], options: themes.ThemeOptions, kind: str
+                ) -> tuple[themes.ThemeResult, themes.ThemeSpace | None]:
+    """``themes.fit_themes``, on at most ``max_fit_units`` units of ``kind``: beyond, on
+    the reports whose ids hash lowest (a sample that a growing corpus mostly keeps), and
+    the other reports' units join those themes as a nightly update's do, or none."""
+    per_doc = Counter(u.doc_id for u in themes.theme_candidates(every_unit, kind))
+    if not options.max_fit_units or sum(per_doc.values()) <= options.max_fit_units:
+        return themes.fit_themes(every_unit, options, kind)
+    sample, held = set(), 0
+    for doc_id in sorted(per_doc, key=lambda d: hashlib.sha1(d.encode()).hexdigest()):
+        if held + per_doc[doc_id] > options.max_fit_units:
+            break
+        sample.add(doc_id)
+        held += per_doc[doc_id]
+    log.info("themes: %s fitted on %d units of %d of %d reports (max_fit_units %d); the "
+             "others' units join those themes", kind, held, len(sample), len(per_doc),
+             options.max_fit_units)
+    fitted, space = themes.fit_themes([u for u in every_unit if u.doc_id in sample],
+                                      options, kind)
+    if space is None:
+        return fitted, space
+    rest = set(per_doc) - sample
+    joined, space, _stats = update.update_themes(fitted, space, every_unit, options, rest)
+    return joined, space
 
 
 def _update(ctx: StageContext, stored, stored_reuse, every_unit: list[GraphUnit],
