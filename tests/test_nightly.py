@@ -418,3 +418,19 @@ def test_redoing_a_stage_keeps_every_later_output(corpus, tmp_path, stage):
     run(corpus, out, redo=[stage])
     assert snapshot(out) == before
     assert all(u["label"] for u in read_jsonl(out / "units.jsonl"))
+
+
+def test_a_new_tag_stage_version_relabels_every_report(corpus, tmp_path):
+    from pipeline.stages import get_stage
+
+    out = tmp_path / "out"
+    run(corpus, out)
+    tag_stage = get_stage("tag")
+    declared = tag_stage.version
+    object.__setattr__(tag_stage, "version", declared + 1)  # frozen: a release bumps it
+    try:
+        report = run(corpus, out)
+    finally:
+        object.__setattr__(tag_stage, "version", declared)
+    tag = next(r for r in report.results if r.stage == "tag")
+    assert tag.processed == len(list(corpus.glob("*.txt"))) and tag.reused == 0

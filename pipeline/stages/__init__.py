@@ -167,7 +167,7 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "tag", "pipeline.stages.tag:run",
         reads=("units", "tokens"), writes=("units.label", "models:unit_classifier"),
-        config=("tag", "segment"), version=5,
+        config=("tag", "segment"), version=6,
         summary="Label units problem/cause/countermeasure/practice/background/other.",
     ),
     Stage(

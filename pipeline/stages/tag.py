@@ -81,7 +81,10 @@ def label_changed(ctx: StageContext, docs: list[Document], units_by_doc: dict[st
     units: list[Unit] = []
     inputs: list[tagging.TagInput] = []
     for doc in docs:
-        key = work_key(model_key, structure_keys.get(doc.doc_id), segment_keys.get(doc.doc_id))
+        # the stage version and TAGGER_VERSION too: a new tagger that learns the same model
+        # from the same silver must still relabel every report
+        key = work_key(STAGE, ctx.version, tagging.TAGGER_VERSION, model_key,
+                       structure_keys.get(doc.doc_id), segment_keys.get(doc.doc_id))
         # a unit without a label was written after the labelling (a redone structure)
         labelled = all(u.label is not None for u in units_by_doc.get(doc.doc_id, ()))
         if done.get(doc.doc_id) == key and labelled:

@@ -1,7 +1,11 @@
 """The unit classifier: scikit-learn logistic regression over headline, word and cue features.
 
-Trained on silver labels (:mod:`pipeline.tagging.silver`); stored in the store as a
-compressed pickle stamped with ``TAGGER_VERSION`` and reused until it is retrained.
+Trained on silver labels (:mod:`pipeline.tagging.silver`) with scikit-learn; what it
+learnt (vocabularies, IDF weights, coefficients) is then kept as plain arrays
+(:class:`pipeline.tagging.linear.LinearModel`) that score units without scikit-learn, so a
+run that only labels a new report never imports it (≈2.5 s). Stored in the store as a
+compressed pickle (numpy and builtins only) stamped with ``TAGGER_VERSION`` and reused
+until it is retrained.
 """
 
 from __future__ import annotations
@@ -13,19 +17,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import FunctionTransformer
-from threadpoolctl import threadpool_limits
 
 from pipeline.tagging.inputs import DEFAULT_TAG_OPTIONS, TagInput, TagOptions, body_text
+from pipeline.tagging.linear import LinearModel
 from pipeline.tagging.rules import LABELS, cue_counts, marker_label, split_tokens
 from pipeline.text.vocab import normalise_for_match
 
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
 # Bump when labels for the same inputs can change (rules, lexicon or features).
-TAGGER_VERSION = "tagger.v4"
+TAGGER_VERSION = "tagger.v5"
 
 
 def _char_bigrams(text: str) -> list[str]:
@@ -70,6 +75,11 @@ def _identity(words: list[str]) -> list[str]:
 
 
 def _make_pipeline(options: TagOptions) -> Pipeline:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
     features = FeatureUnion(
         [
             (
@@ -114,7 +124,7 @@ def _make_pipeline(options: TagOptions) -> Pipeline:
 class Classifier:
     """A trained label classifier over ``TagInput``s."""
 
-    pipeline: Pipeline
+    model: LinearModel
     labels: tuple[str, ...]
     n_examples: int
 
@@ -122,12 +132,13 @@ class Classifier:
         """Probability of each known label for each input."""
         if not inputs:
             return []
-        with threadpool_limits(1):
-            probabilities = self.pipeline.predict_proba(list(inputs))
+        inputs = list(inputs)
+        probabilities = self.model.predict_proba(
+            _headline_texts(inputs), _word_lists(inputs), _dense_features(inputs))
         return [dict(zip(self.labels, map(float, row), strict=True)) for row in probabilities]
 
     def to_bytes(self) -> bytes:
-        """Serialise for the store (compressed pickle of the sklearn pipeline)."""
+        """Serialise for the store (compressed pickle of arrays and builtins)."""
         return zlib.compress(pickle.dumps((TAGGER_VERSION, self)))
 
     @classmethod
@@ -146,10 +157,13 @@ def train_classifier(
     examples = [(item, label) for item, label in examples if label in LABELS]
     if len(examples) < options.min_examples or len({label for _, label in examples}) < 2:
         return None
+    from threadpoolctl import threadpool_limits
+
     pipeline = _make_pipeline(options)
     # one BLAS/OpenMP thread: on a small sparse problem, threads only contend (measured
     # 0.1 s with one thread vs 2.4 s with two on a busy 2-core machine)
     with threadpool_limits(1):
         pipeline.fit([item for item, _ in examples], [label for _, label in examples])
     labels = tuple(str(label) for label in pipeline.named_steps["model"].classes_)
-    return Classifier(pipeline=pipeline, labels=labels, n_examples=len(examples))
+    return Classifier(model=LinearModel.from_pipeline(pipeline), labels=labels,
+                      n_examples=len(examples))
