@@ -235,3 +235,13 @@ def test_graph_hit_points_carry_the_edge_ids(example):
     ids = {cd for trace in figure["data"] for cd in trace.get("customdata", [])
            if isinstance(cd, str) and "->" in cd}
     assert ids == {edge.edge_id for edge in example.graph.edges}
+
+
+def test_figures_are_what_plotly_py_would_export(example):
+    """Written as plotly.js JSON directly, each figure is already what plotly.py's own
+    validation and export make of it: nothing unknown, no named scale or template left."""
+    import plotly.graph_objects as go
+
+    for figure_id, figure in report_html.build_figures(example).items():
+        exported = json.loads(go.Figure(figure).to_json())
+        assert exported == json.loads(json.dumps(figure)), figure_id
