@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -434,3 +435,40 @@ def test_a_new_tag_stage_version_relabels_every_report(corpus, tmp_path):
         object.__setattr__(tag_stage, "version", declared)
     tag = next(r for r in report.results if r.stage == "tag")
     assert tag.processed == len(list(corpus.glob("*.txt"))) and tag.reused == 0
+
+
+ADD_ONE_CHILD = """
+import json, sys
+from pathlib import Path
+from pipeline.config import load_config
+from pipeline.runner import run_pipeline
+corpus, out = Path(sys.argv[1]), Path(sys.argv[2])
+report = run_pipeline(out, load_config(corpus=corpus), corpus=corpus, jobs=1)
+print(json.dumps({"notes": {r.stage: r.notes for r in report.results},
+                  "loaded": [m for m in ("sklearn", "gensim") if m in sys.modules]}))
+"""
+
+
+def test_adding_a_report_folds_it_in_without_scikit_learn_or_gensim(tmp_path):
+    """A nightly run that adds a report labels it with the stored classifier, folds it into
+    the stored topic model and assigns its units to the stored themes: no fit, so neither
+    scikit-learn nor gensim is imported (≈4 s)."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    def mixed(index: int) -> str:  # three topics a report: each word in a few reports
+        return "".join(report_text(TOPICS[(index + step) % len(TOPICS)]) for step in (0, 1, 3))
+
+    for index, topic in enumerate(TOPICS[:9]):
+        (folder / f"{index:02d}_{topic}.txt").write_text(mixed(index), encoding="utf-8")
+    (folder / "diaoyan.toml").write_text(
+        "[topics]\nrefit_share = 0.5\n[themes]\nrecluster_share = 0.5\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run(folder, out)
+    (folder / "09_新增.txt").write_text(mixed(9), encoding="utf-8")
+    child = subprocess.run([sys.executable, "-c", ADD_ONE_CHILD, str(folder), str(out)],
+                           capture_output=True, text=True, check=True,
+                           cwd=Path(__file__).resolve().parents[1])
+    result = json.loads(child.stdout.splitlines()[-1])
+    assert any("folded in" in note for note in result["notes"]["topics"]), result["notes"]["topics"]
+    assert any("classifier reused" in note for note in result["notes"]["tag"])
+    assert result["loaded"] == []

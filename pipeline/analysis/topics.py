@@ -33,15 +33,16 @@ import warnings
 from collections import Counter
 from collections.abc import Iterable
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from gensim.corpora import Dictionary
-from gensim.models import LdaModel
-from scipy.optimize import linear_sum_assignment
-from sklearn.decomposition import NMF
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import TfidfTransformer
 from threadpoolctl import threadpool_limits
 
+if TYPE_CHECKING:
+    from gensim.models import LdaModel
+
+# gensim and scikit-learn are imported where a model is fitted, not with this module: a
+# nightly run that folds one report into the stored model needs neither (≈3 s of imports).
 from pipeline.analysis.topics_infer import INFERENCE_THRESHOLD, doc_topics, fold_in, infer
 from pipeline.analysis.topics_records import (
     FittedModel,
@@ -105,6 +106,8 @@ def prepare(inputs: Iterable[TopicInput], options: TopicOptions,
         raise ValueError(f"topics: repeated item ids: {', '.join(repeated[:5])}")
     stop = stop_set(options, stopwords)
     runs_by_item = [content_runs(item, options, stop) for item in items]
+    from gensim.corpora import Dictionary
+
     with quiet_gensim():
         phrases = learn_phrases((run for runs in runs_by_item for run in runs), options)
         phrase_set = frozenset(phrases)
@@ -179,6 +182,11 @@ def initial_topics(prepared: Prepared, eta: np.ndarray, n_seeded: int, seed: int
     at 0.999 after 3 passes. Seed topics get the NMF component closest to their seed
     words (Hungarian matching) plus the seed words themselves.
     """
+    from scipy.optimize import linear_sum_assignment
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.feature_extraction.text import TfidfTransformer
+
     k, n_terms = eta.shape
     tfidf = TfidfTransformer().fit_transform(prepared.counts)
     with warnings.catch_warnings():
@@ -242,6 +250,9 @@ def fit(prepared: Prepared, k: int, options: TopicOptions, seed: int,
     """
     if k < len(options.seed_topics):
         raise ValueError(f"topics: k={k} is below the {len(options.seed_topics)} seed topics")
+    from gensim.corpora import Dictionary
+    from gensim.models import LdaModel
+
     eta, missing = seed_eta(prepared, k, options)
     if missing:  # said once per corpus, not once per candidate fit
         _warn_missing_seeds(tuple(missing))

@@ -19,7 +19,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
 
 import numpy as np
-from gensim.models.phrases import Phrases
 from scipy import sparse
 
 from pipeline.analysis.topics_records import TopicInput, TopicOptions
@@ -97,6 +96,8 @@ def learn_phrases(runs: Iterable[list[str]], options: TopicOptions) -> tuple[tup
     """Bigrams whose NPMI passes ``phrases_threshold`` (gensim Phrases), sorted."""
     if options.phrases_min_count <= 0:
         return ()
+    from gensim.models.phrases import Phrases  # only a fit learns phrases
+
     model = Phrases(
         runs, min_count=options.phrases_min_count, threshold=options.phrases_threshold,
         scoring="npmi", delimiter=PHRASE_SEP,
