@@ -44,22 +44,29 @@ only plan words, are left out); a pair is kept when it reaches ``threshold`` and
 topical overlap while a problem answered by several measures keeps up to ``max_answers``;
 a problem none of whose answers reaches ``threshold`` still keeps its best one when that
 reaches ``best_answer_share`` × the threshold (a problem with some evidence gets its best
-countermeasure; a clause does not).
+countermeasure; a clause does not). A problem or clause still without an answer takes the
+top measure whose headline is of its concept family (``pipeline.analysis.links_families``:
+产业基础薄弱 → 加快新旧动能转换, both industry; the family then counts as evidence on what
+the measure is about) when that measure leads the next by ``fallback_margin``: every
+difficulty of a work report is answered by some chapter of its plan.
 Sub-items of a kept countermeasure are compared the same way (against the measure's score
 without the layout's pairing, which holds for the measure, and with ``sub_item_threshold`` ×
 the threshold), so links reach as deep as the evidence.
 
 Not candidates: the unnumbered preamble of a list of measures (政府工作的总体要求是……,
-主要预期目标是……) and one-clause goal statements (地区生产总值增长5%左右, 群众生活品质不断
-提高): they sum up or set targets and answer no problem in particular. Nor is a section
-planning several years (“十五五”时期主要目标任务) beside the year's plan (2026年重点工作):
-a work report's year plan answers the year's difficulties. A problem sentence
+主要预期目标是……) with its items, and one-clause goal statements (地区生产总值增长5%左右,
+群众生活品质不断提高): they sum up or set targets and answer no problem in particular. Nor
+is a section planning several years (“十五五”时期主要目标任务) beside the year's plan
+(2026年重点工作, 推动“十五五”开好局、起好步; a headline naming no period is read with its
+opening sentence): a work report's year plan answers the year's difficulties. A problem sentence
 without a body that names several problems (有效需求不足，部分企业生产经营困难，财政收支矛盾
 突出, as a government work report's difficulties paragraph does), or an unnumbered
 paragraph whose opening sentence runs to three clauses or more (在看到成绩的同时，……，主要是
 A，B，C), is compared clause by clause and only so (the whole sentence's answers would be
 drawn for every clause it names); each clause keeps its ``clause_answers`` best measures,
-and such a link's first reason names the clause (``clause 财政收支矛盾突出``).
+and such a link's first reason names the clause (``clause 财政收支矛盾突出``). Each item of
+an enumeration in a clause (县域经济、民营经济、海洋经济发展活力不足) is such a part of its
+own, and so split is a bodiless problem of one clause naming several items.
 """
 
 from __future__ import annotations
@@ -81,6 +88,7 @@ from pipeline.analysis.links_units import (
     problem_clauses,
     structural_pairs,
     top_ids,
+    with_descendants,
 )
 from pipeline.analysis.textvec import (
     GENERIC_TERMS_TABLE,
@@ -112,6 +120,14 @@ class LinkOptions:
     # How much the countermeasure's text names the problem's concepts, against the measure
     # naming each most: a plan section answers by theme what no headline word names.
     weight_concept_share: float = 0.75
+    # A problem (or clause) with no answer otherwise takes the measure whose headline is
+    # of its concept family (policy domain: 产业基础薄弱 and 新旧动能转换 are both industry,
+    # ``pipeline.analysis.links_families``): the family share, problem → headline and
+    # back, then counts this much toward ``min_headline_evidence`` (0: no such fallback) ...
+    family_evidence: float = 1.0
+    # ... when the next best measure scores below this share of the best (a problem of a
+    # domain several chapters share is left unanswered rather than guessed).
+    fallback_margin: float = 0.7
     # The problem's key terms anywhere in the countermeasure's text.
     weight_body: float = 0.5
     # Whole-text TF-IDF cosine: catches answers whose headlines share no term.
@@ -132,8 +148,9 @@ class LinkOptions:
     sub_item_threshold: float = 0.5
     # Share of a countermeasure's mean best score taken off each of its pairs.
     hub_penalty: float = 0.25
-    # Minimum combined score of a link (after the hub penalty).
-    threshold: float = 0.28
+    # Minimum combined score of a link (after the hub penalty). A problem left without
+    # one may still take its domain's chapter (``family_evidence``).
+    threshold: float = 0.30
     # A link must also reach this share of the problem's best score among its candidates.
     relative_cut: float = 0.6
     # At most this many answers per problem (or clause) among one list of measures: a
@@ -141,6 +158,10 @@ class LinkOptions:
     max_answers: int = 2
     # ... and per clause of a sentence naming several problems: a clause names one.
     clause_answers: int = 1
+    # Each item of an enumeration in such a clause, or in a bodiless problem of one clause
+    # (交通出行、污染防治等方面还有弱项), is compared on its own: the items are answered by
+    # different measures.
+    split_enumerations: bool = True
     # A problem none of whose answers reaches ``threshold`` keeps its best one among the
     # top measures when that reaches this share of ``threshold`` (1: never): a problem
     # with some evidence gets its best countermeasure.
@@ -166,22 +187,46 @@ def link_units(
     for source in scored.sources:
         # each clause of a sentence naming several problems, else the whole problem: the
         # whole sentence's answers would be drawn for every clause it names
-        kept: dict[str, tuple[float, GraphUnit, GraphUnit]] = {}
+        kept: dict[str, tuple[float, GraphUnit, GraphUnit, bool]] = {}
         for part in scored.clauses[source.unit_id] or [source]:
             chooser = options if part is source else \
                 replace(options, max_answers=options.clause_answers, best_answer_share=1.0)
-            for score, target in _answers(part, scored.children.get(None, []), 0.0,
-                                          scored.children, scored.scores, chooser,
-                                          scored.structured):
-                if (part.unit_id, target.unit_id) in scored.through_sub_item:
-                    continue
+            answers = _chosen(part, scored, scored.scores, scored.through_sub_item, chooser)
+            by_family = not answers and options.family_evidence > 0.0 and \
+                _clear_best(part, scored, options.fallback_margin)
+            if by_family:
+                # every difficulty of a work report is answered somewhere in its plan: one
+                # with no answer takes the chapter of its policy domain, when one stands out
+                answers = _chosen(part, scored, scored.by_family, scored.family_through,
+                                  replace(chooser, max_answers=1, best_answer_share=1.0))
+            for score, target in answers:
                 if target.unit_id not in kept or score > kept[target.unit_id][0]:
-                    kept[target.unit_id] = (score, target, part)
+                    kept[target.unit_id] = (score, target, part, by_family)
         links += [_make_link(source, target, score,
                              scored.evidence[(part.unit_id, target.unit_id)],
-                             None if part is source else part.headline)
-                  for score, target, part in kept.values()]
+                             None if part is source else part.headline, by_family)
+                  for score, target, part, by_family in kept.values()]
     return links
+
+
+def _clear_best(part: GraphUnit, scored: PairScores, margin: float) -> bool:
+    """Whether the part's best top measure by family evidence leads the next one: the
+    runner-up scores below ``margin`` × the best."""
+    values = sorted((scored.by_family[(part.unit_id, t.unit_id)]
+                     for t in scored.children.get(None, [])
+                     if (part.unit_id, t.unit_id) not in scored.family_through), reverse=True)
+    return bool(values) and values[0] > 0.0 and \
+        (len(values) < 2 or values[1] < margin * values[0])
+
+
+def _chosen(part: GraphUnit, scored: PairScores, scores: Mapping[tuple[str, str], float],
+            through: Set[tuple[str, str]], options: LinkOptions) -> list[tuple[float, GraphUnit]]:
+    """A problem's (or clause's) answers with these scores, minus measures that answer
+    only through a sub-item."""
+    return [(score, target) for score, target in
+            _answers(part, scored.children.get(None, []), 0.0, scored.children, scores,
+                     options, scored.structured)
+            if (part.unit_id, target.unit_id) not in through]
 
 
 @dataclass
@@ -198,6 +243,9 @@ class PairScores:
     children: dict[str | None, list[GraphUnit]]
     structured: set[tuple[str, str]]  # pairs the layout pairs (parallel lists, one heading)
     through_sub_item: set[tuple[str, str]]  # pairs with no evidence but a sub-item's
+    # the same, with a shared concept family as evidence on what a measure is about
+    by_family: dict[tuple[str, str], float]
+    family_through: set[tuple[str, str]]
 
 
 def score_pairs(units: Sequence[GraphUnit], options: LinkOptions = LinkOptions(),
@@ -205,7 +253,8 @@ def score_pairs(units: Sequence[GraphUnit], options: LinkOptions = LinkOptions()
     """The scored pairs ``link_units`` chooses from; None without problems or measures."""
     linkable = linkable_units(units, options.min_word_chars)
     sources = [u for u in linkable if group_of(u.label) == "problem"]
-    lead_ins = list_lead_ins(units)
+    # a lead-in's items (主要预期目标是 → 城镇新增就业50万人) set targets or sum up too
+    lead_ins = with_descendants(units, list_lead_ins(units))
     horizon, top = multi_year_plans(units), top_ids(units)
     targets = [u for u in linkable if group_of(u.label) == "countermeasure"
                and u.unit_id not in lead_ins and not is_goal(u.headline)
@@ -214,32 +263,49 @@ def score_pairs(units: Sequence[GraphUnit], options: LinkOptions = LinkOptions()
         return None
     if idf is None:
         idf = inverse_document_frequency(own_words(units, options.min_word_chars).values())
-    clauses = {s.unit_id: problem_clauses(s, options.min_word_chars) for s in sources}
+    clauses = {s.unit_id: problem_clauses(s, options.min_word_chars, options.split_enumerations)
+               for s in sources}
     parts = [c for s in sources for c in clauses[s.unit_id]]
     context = PairContext(units, sources, targets, options, idf, parts)
     evidence = {(s.unit_id, t.unit_id): context.features(s, t)
                 for s in [*sources, *parts] for t in targets}
-    own = {pair: context.score(features) for pair, features in evidence.items()}
-    raw = dict(own)
-    _inherit(raw, [*sources, *parts], targets, options.sub_item_share)
-    # Breadth over distinct problems: the sub-items of one problem are one concern.
-    source_ids = {s.unit_id for s in sources}
-    distinct = [s for s in sources if s.parent_id not in source_ids]
-    breadth = {t.unit_id: _mean_best([raw[(s.unit_id, t.unit_id)] for s in distinct])
-               for t in targets}
-    scores = {(s, t): value - options.hub_penalty * breadth[t] for (s, t), value in raw.items()}
+    pairs = [*sources, *parts]
+    raw, scores, through_sub_item = _penalised(
+        {pair: context.score(features) for pair, features in evidence.items()},
+        evidence, sources, pairs, targets, options)
+    _, by_family, family_through = _penalised(
+        {pair: context.score(features, by_family=True) for pair, features in evidence.items()},
+        evidence, sources, pairs, targets, options)
     target_ids = {t.unit_id for t in targets}
     children: dict[str | None, list[GraphUnit]] = {}
     for target in targets:
         children.setdefault(target.parent_id if target.parent_id in target_ids else None,
                             []).append(target)
     structured = {pair for pair, features in evidence.items() if features.structure}
-    # a measure that answers only through one of its sub-items is not linked itself
-    through_sub_item = {pair for pair, value in own.items() if value <= 0.0 < raw[pair]
-                        and max(evidence[pair].terms, evidence[pair].headline,
-                                evidence[pair].concepts) < options.parent_evidence}
     return PairScores(sources, clauses, targets, evidence, raw, scores, children, structured,
-                      through_sub_item)
+                      through_sub_item, by_family, family_through)
+
+
+def _penalised(own: dict[tuple[str, str], float], evidence: Mapping[tuple[str, str], PairFeatures],
+               sources: Sequence[GraphUnit], pairs: Sequence[GraphUnit],
+               targets: Sequence[GraphUnit], options: LinkOptions
+               ) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], float],
+                          set[tuple[str, str]]]:
+    """(raw, scores after the hub penalty, pairs through a sub-item only) from each pair's
+    own score: sub-items inherited, each measure's breadth taken off."""
+    raw = dict(own)
+    _inherit(raw, pairs, targets, options.sub_item_share)
+    # Breadth over distinct problems: the sub-items of one problem are one concern.
+    source_ids = {s.unit_id for s in sources}
+    distinct = [s for s in sources if s.parent_id not in source_ids]
+    breadth = {t.unit_id: _mean_best([raw[(s.unit_id, t.unit_id)] for s in distinct])
+               for t in targets}
+    scores = {(s, t): value - options.hub_penalty * breadth[t] for (s, t), value in raw.items()}
+    # a measure that answers only through one of its sub-items is not linked itself
+    through = {pair for pair, value in own.items() if value <= 0.0 < raw[pair]
+               and max(evidence[pair].terms, evidence[pair].headline,
+                       evidence[pair].concepts) < options.parent_evidence}
+    return raw, scores, through
 
 
 def _answers(source: GraphUnit, candidates: Sequence[GraphUnit], parent_score: float,
@@ -289,11 +355,12 @@ def _mean_best(scores: list[float]) -> float:
 
 
 def _make_link(source: GraphUnit, target: GraphUnit, score: float, f: PairFeatures,
-               clause: str | None = None) -> Link:
+               clause: str | None = None, by_family: bool = False) -> Link:
     reasons = [f"clause {clause}"] if clause else []
     reasons += [f.structure] if f.structure else []
-    for name in ("terms", "headline", "concepts", "concept_share", "body", "text",
-                 "reference"):
+    # the family counts only for a problem answered by its domain's chapter
+    for name in ("terms", "headline", "concepts", "concept_share",
+                 *(("family",) if by_family else ()), "body", "text", "reference"):
         value = getattr(f, name)
         if value >= 0.05:
             reasons.append(f"{name} {value:.2f}")

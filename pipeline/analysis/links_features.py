@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pipeline.analysis.links_families import families_of
 from pipeline.analysis.links_terms import (
     contrast_weights,
     coverage,
@@ -49,6 +50,7 @@ class PairFeatures:
     headline: float
     concepts: float
     concept_share: float
+    family: float
     body: float
     text: float
     reference: float
@@ -101,6 +103,13 @@ class PairContext:
         self.concept_in_headlines = contrast_weights(
             [self.topic_of_headline[t.unit_id] for t in targets])
         self.concept_in_sources = contrast_weights([self.topic[s.unit_id] for s in sources])
+        # the same at the level of concept families (policy domains)
+        self.family = {u: families_of(c) for u, c in self.topic.items()}
+        self.family_in_text = {u: families_of(c) for u, c in self.topic_in_text.items()}
+        self.family_of_headline = {u: families_of(c) for u, c in self.topic_of_headline.items()}
+        self.family_in_headlines = contrast_weights(
+            [self.family_of_headline[t.unit_id] for t in targets])
+        self.family_in_sources = contrast_weights([self.family[s.unit_id] for s in sources])
 
     def features(self, source: GraphUnit, target: GraphUnit) -> PairFeatures:
         """The kinds of evidence for one pair."""
@@ -115,11 +124,16 @@ class PairContext:
                              self.concept_in_headlines)
                     + coverage(sorted(self.topic[t]), self.topic_in_text[s],
                                self.concept_in_sources)) / 2
+        family = (coverage(sorted(self.family[s]), self.family_of_headline[t],
+                           self.family_in_headlines)
+                  + coverage(sorted(self.family[t]), self.family_in_text[s],
+                             self.family_in_sources)) / 2
         text = cosine(self.vectors[s], self.vectors[t])
         body = specific_coverage(self.key_terms[s], self.texts[t], self.weight_in_targets,
                                  self.n_targets)
         return PairFeatures(self.structure.get((s, t)), terms, headline, concepts,
-                            self.concept_share(s, t), body, text, self.reference(source, target))
+                            self.concept_share(s, t), family, body, text,
+                            self.reference(source, target))
 
     def concept_share(self, source_id: str, target_id: str) -> float:
         """How much the measure speaks of the problem's concepts, against the measure that
@@ -145,12 +159,14 @@ class PairContext:
                        coverage(clause_terms, opening, self.weight_in_sources))
         return best
 
-    def score(self, f: PairFeatures) -> float:
+    def score(self, f: PairFeatures, by_family: bool = False) -> float:
         """Weighted sum of the evidence; none without evidence on what the measure is about
-        (its headline or opening): a long section's body mentions every problem's words."""
+        (its headline or opening): a long section's body mentions every problem's words.
+        ``by_family``: a shared concept family is such evidence too."""
         o = self.options
-        if not (f.structure or f.reference or max(f.terms, f.headline, f.concepts)
-                >= o.min_headline_evidence):
+        about = max(f.terms, f.headline, f.concepts,
+                    o.family_evidence * f.family if by_family else 0.0)
+        if not (f.structure or f.reference or about >= o.min_headline_evidence):
             return 0.0
         return (o.weight_structure * (f.structure is not None) + o.weight_terms * f.terms
                 + o.weight_headline * f.headline + o.weight_concepts * f.concepts

@@ -34,9 +34,10 @@ RE_TARGET_FIGURE = re.compile(
 )
 RE_GOAL_CLAUSE_BREAK = re.compile(r"[，,；;]")
 # A plan for several years (“十五五”时期主要目标任务, 今后五年) beside the year's plan
-# (2026年重点工作, 今年工作安排), which is what answers the year's difficulties.
+# (2026年重点工作, 今年工作安排), which is what answers the year's difficulties. The first
+# year of a five-year plan is named as its start: 推动“十五五”开好局、起好步, 开局之年.
 RE_MULTI_YEAR = re.compile(r"[一二三四五六七八九十]{1,2}五|五年|时期")
-RE_ONE_YEAR = re.compile(r"\d{4}年|今年|明年|本年度")
+RE_ONE_YEAR = re.compile(r"\d{4}年|今年|明年|本年度|开局|开好局|起好步|起步之年|第一年")
 RE_LEAD_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；\n]?")
 LEAD_SENTENCES = 2  # headline sentence + the first body sentence
 LEAD_CHARS = 200
@@ -99,10 +100,13 @@ def is_goal(headline: str) -> bool:
     return all(RE_GOAL_HEADLINE.search(c) or RE_TARGET_FIGURE.search(c) for c in clauses)
 
 
-def is_multi_year_plan(headline: str) -> bool:
+def is_multi_year_plan(headline: str, opening: str = "") -> bool:
     """A plan section for several years and not for one (“十五五”时期主要目标任务, not
-    “十五五”时期目标任务和2026年工作安排)."""
+    “十五五”时期目标任务和2026年工作安排); a headline naming neither (一张蓝图绘到底) is
+    read with the section's ``opening`` sentence (“十五五”时期是……关键时期)."""
     text = normalise(headline)
+    if not (RE_MULTI_YEAR.search(text) or RE_ONE_YEAR.search(text)):
+        text = normalise(opening)
     return bool(RE_MULTI_YEAR.search(text)) and not RE_ONE_YEAR.search(text)
 
 

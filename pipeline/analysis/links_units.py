@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, replace
 
 from pipeline.analysis.links_terms import (
@@ -31,9 +31,13 @@ from pipeline.analysis.textvec import (
 )
 
 RE_CLAUSE_BREAK = re.compile(r"[，,；;。！？!?：:]")
+# An enumeration within a clause: 县域经济、民营经济、海洋经济发展活力不足 names three.
+RE_ENUMERATION = re.compile(r"、")
 # An unnumbered paragraph's opening sentence of this many clauses names several problems
 # (在肯定成绩的同时，我们也清醒认识到，A，B); a heading of two (待遇偏低，留不住人) names one.
 MIN_OPENING_CLAUSES = 3
+# A clause shorter than this names no problem of its own (仍然不少).
+MIN_CLAUSE_CHARS = 4
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def multi_year_plans(units: Sequence[GraphUnit]) -> set[str]:
     report that also has other top countermeasure sections (2026年重点工作): the year's plan
     answers the year's difficulties; the five-year plan sets the horizon."""
     tops = [u for u in units if u.parent_id is None and group_of(u.label) == "countermeasure"]
-    horizon = {u.unit_id for u in tops if is_multi_year_plan(u.headline)}
+    horizon = {u.unit_id for u in tops if is_multi_year_plan(u.headline, lead(u.text))}
     return horizon if len(horizon) < len(tops) else set()
 
 
@@ -111,6 +115,19 @@ def top_ids(units: Sequence[GraphUnit]) -> dict[str, str]:
             unit_id = parent_of[unit_id]
         top[unit.unit_id] = unit_id
     return top
+
+
+def with_descendants(units: Sequence[GraphUnit], ids: Set[str]) -> set[str]:
+    """``ids`` and the ids of every unit below one of them."""
+    parent_of = {u.unit_id: u.parent_id for u in units}
+    found = set(ids)
+    for unit in units:
+        unit_id = unit.unit_id
+        while unit_id is not None and unit_id not in found:
+            unit_id = parent_of.get(unit_id)
+        if unit_id is not None:
+            found.add(unit.unit_id)
+    return found
 
 
 def list_lead_ins(units: Sequence[GraphUnit]) -> set[str]:
@@ -206,7 +223,8 @@ def _same_heading_pairs(units: Sequence[GraphUnit]) -> list[tuple[GraphUnit, Gra
     return pairs
 
 
-def problem_clauses(unit: GraphUnit, min_chars: int = 2) -> list[GraphUnit]:
+def problem_clauses(unit: GraphUnit, min_chars: int = 2,
+                    split_enumerations: bool = True) -> list[GraphUnit]:
     """The clauses of a problem sentence that names several problems, as units of their own.
 
     A difficulties paragraph (我们也清醒认识到……) often packs several problems into one
@@ -224,11 +242,31 @@ def problem_clauses(unit: GraphUnit, min_chars: int = 2) -> list[GraphUnit]:
     if has_body and not opens_paragraph:
         return []
     parts = []
-    for number, clause in enumerate(RE_CLAUSE_BREAK.split(headline), start=1):
-        words = tuple(w for w in unit.words if w in clause)
-        if len(clause) >= 4 and any(w not in GENERIC_TERMS_TABLE
-                                    for w in content_words(words, min_chars)):
-            parts.append(replace(unit, unit_id=f"{unit.unit_id}#{number}",
-                                 parent_id=unit.unit_id, headline=clause, text=clause,
-                                 words=words))
+    for number, clause in sentence_clauses(unit, min_chars):
+        # an item may be a bare noun (教育、医疗、养老等公共服务)
+        items = [item for item in RE_ENUMERATION.split(clause)
+                 if _names_something(unit, item, min_chars)]
+        if len(items) < 2 or not split_enumerations:
+            items = [clause]
+        parts += [_part(unit, f"{number}" if len(items) == 1 else f"{number}.{n}", item)
+                  for n, item in enumerate(items, start=1)]
     return parts if len(parts) >= 2 else []
+
+
+def sentence_clauses(unit: GraphUnit, min_chars: int = 2) -> list[tuple[int, str]]:
+    """(number, clause) of the unit's headline that name something (four characters or
+    more, a content word that is no report word)."""
+    return [(number, clause) for number, clause in
+            enumerate(RE_CLAUSE_BREAK.split(normalise(unit.headline)), start=1)
+            if len(clause) >= MIN_CLAUSE_CHARS and _names_something(unit, clause, min_chars)]
+
+
+def _names_something(unit: GraphUnit, text: str, min_chars: int) -> bool:
+    """Whether a clause (or an item of one) holds a content word that is no report word."""
+    words = (w for w in unit.words if w in text)
+    return any(w not in GENERIC_TERMS_TABLE for w in content_words(words, min_chars))
+
+
+def _part(unit: GraphUnit, number: str, text: str) -> GraphUnit:
+    return replace(unit, unit_id=f"{unit.unit_id}#{number}", parent_id=unit.unit_id,
+                   headline=text, text=text, words=tuple(w for w in unit.words if w in text))

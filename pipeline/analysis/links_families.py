@@ -1,0 +1,40 @@
+"""Concept families for links: the policy domains a plan's chapters are written by.
+
+A government work report answers its difficulties paragraph chapter by chapter, each
+chapter a policy domain: 产业基础薄弱 is answered by the chapter on 新旧动能转换, 投资动力
+不强 by the one on keeping growth 稳中向好, 化债任务重 by 城市安全韧性. The problem and the
+chapter's headline then name different concepts (``pipeline/resources/concepts.toml``) of
+one domain. A family groups such concepts; a concept may sit in several (企业 are industry
+and what reform frees). Concepts of the cadre surveys (待遇, 晋升, 容错 …) are in none:
+their reports pair problems and measures concept by concept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+# family → the concepts (names in concepts.toml) of one policy domain
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "demand_and_growth": ("demand", "consumption", "investment", "growth"),
+    "industry": ("industry", "new_drivers", "traditional_industry", "emerging_industry",
+                 "innovation", "enterprises", "digital"),
+    "reform_and_opening": ("reform", "business_environment", "opening", "enterprises"),
+    "regions": ("regional", "rural", "urban"),
+    "livelihood": ("income", "employment", "public_services", "population", "health_care",
+                   "education", "elderly_care", "housing"),
+    "ecology": ("environment", "water"),
+    "risk_and_safety": ("risk", "debt", "fiscal", "real_estate", "finance", "safety"),
+    "government": ("government_conduct", "responsibility"),
+}
+_FAMILIES_OF: dict[str, frozenset[str]] = {}
+for _family, _concepts in FAMILIES.items():
+    for _concept in _concepts:
+        _FAMILIES_OF[_concept] = _FAMILIES_OF.get(_concept, frozenset()) | {_family}
+
+
+def families_of(concepts: Iterable[str]) -> frozenset[str]:
+    """The families of a set of concepts (a concept in no family adds none)."""
+    found: frozenset[str] = frozenset()
+    for concept in concepts:
+        found |= _FAMILIES_OF.get(concept, frozenset())
+    return found
