@@ -16,6 +16,7 @@ checked again on its own, so the clusters are what ``find_reuse`` would give.
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -94,16 +95,21 @@ def find_reuse(paragraphs: Sequence[tuple[str, str, str]],
     order) for ``update_reuse`` to store.
     """
     items = passages(paragraphs, options)
-    shingles = [shingle_set(text, options.shingle_chars) for _, _, text in items]
     doc_of = _doc_numbers(items)
-    shingle_rows = _ShingleRows(shingles)
+    # Each passage's shingles become numbers and its signature at once: the sets of
+    # strings themselves took gigabytes at 10,000 reports (~200,000 passages).
+    shingle_rows, made = _ShingleRows(), []
+    for _doc, _unit, text in items:
+        tokens = shingle_set(text, options.shingle_chars)
+        shingle_rows.add(tokens)
+        made.append(RMinHash(options.num_perm, options.seed))
+        made[-1].update(sorted(tokens))
+    shingle_rows.close()
     digests = np.zeros((len(items), options.num_perm), dtype=np.uint32)
     lsh = RMinHashLSH(options.threshold, options.num_perm, options.num_bands)
     parent = list(range(len(items)))
     joins: list[tuple[int, float]] = []  # (one member, Jaccard) of each joining pair
-    for index, tokens in enumerate(shingles):
-        signature = RMinHash(options.num_perm, options.seed)
-        signature.update(sorted(tokens))
+    for index, signature in enumerate(made):
         digests[index] = signature.digest()
         if signatures is not None:
             signatures.append(signature.digest())
@@ -125,13 +131,26 @@ class _ShingleRows:
     with many candidates at once (the same counts ``jaccard`` gives, without comparing
     sets pair by pair in Python)."""
 
-    def __init__(self, shingles: Sequence[set[str]]):
-        vocabulary: dict[str, int] = {}
-        self.columns = np.array([vocabulary.setdefault(g, len(vocabulary))
-                                 for tokens in shingles for g in tokens], dtype=np.int64)
-        self.sizes = np.array([len(tokens) for tokens in shingles], dtype=np.int64)
+    def __init__(self, shingles: Iterable[set[str]] = ()):
+        self._vocabulary: dict[str, int] = {}
+        self._columns, self._sizes = array("q"), array("q")
+        for tokens in shingles:
+            self.add(tokens)
+        if self._sizes:
+            self.close()
+
+    def add(self, tokens: set[str]) -> None:
+        """Append one set (its shingles as numbers); ``close`` before reading rows."""
+        vocabulary = self._vocabulary
+        self._columns.extend(vocabulary.setdefault(g, len(vocabulary)) for g in tokens)
+        self._sizes.append(len(tokens))
+
+    def close(self) -> None:
+        """Make the appended sets readable as arrays."""
+        self.columns = np.frombuffer(self._columns, dtype=np.int64)
+        self.sizes = np.frombuffer(self._sizes, dtype=np.int64)
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.int64)
-        self.marks = np.zeros(max(1, len(vocabulary)), dtype=np.int64)
+        self.marks = np.zeros(max(1, len(self._vocabulary)), dtype=np.int64)
 
     def row(self, index: int) -> np.ndarray:
         """The shingle numbers of one set."""
