@@ -328,6 +328,24 @@ def test_score_links_counts_primary_recall_and_precision_between_gold_items():
     assert score_links(everything, units, gold)["precision"] < 1.0
 
 
+@pytest.mark.parametrize(("reasons", "counted"), [
+    (("clause 消费需求不足", "terms 0.40"), {("消费需求不足", "扩大消费")}),
+    (("terms 0.40",), {("消费需求不足", "扩大消费"), ("财政收支矛盾突出", "扩大消费")}),
+    (("clause 部分地区", "terms 0.40"),  # a clause holding no gold key: every key
+     {("消费需求不足", "扩大消费"), ("财政收支矛盾突出", "扩大消费")}),
+])
+def test_a_clause_link_is_scored_as_the_link_of_its_clauses_gold_item(reasons, counted):
+    units = [GraphUnit("p", "d", None, P, "", None, "消费需求不足，财政收支矛盾突出",
+                       "消费需求不足，财政收支矛盾突出", (), 0, "", None),
+             GraphUnit("c", "d", None, C, "", None, "扩大消费", "扩大消费", (), 1, "", None)]
+    gold = {"items": [{"key": "消费需求不足", "label": P}, {"key": "财政收支矛盾突出", "label": P},
+                      {"key": "扩大消费", "label": C}],
+            "links_primary": [["消费需求不足", "扩大消费"]]}
+    scores = score_links([Link("d", "p", "c", 0.5, reasons)], units, gold)
+    assert scores["links_between_gold"] == len(counted)
+    assert scores["precision"] == (1.0 if len(counted) == 1 else 0.5)
+
+
 # A difficulties paragraph that packs several problems into one sentence, and a plan whose
 # sections answer them one by one; the plan opens with its goals and a summary.
 PACKED = [

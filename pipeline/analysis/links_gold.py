@@ -8,6 +8,8 @@ from typing import Any
 from pipeline.analysis.links import GraphUnit, Link
 from pipeline.analysis.textvec import normalise
 
+CLAUSE = "clause "  # the first reason of a link drawn for one clause (links._make_link)
+
 
 def score_links(links: Sequence[Link], units: Sequence[GraphUnit],
                 gold_doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -15,13 +17,15 @@ def score_links(links: Sequence[Link], units: Sequence[GraphUnit],
 
     Gold items are found by their ``key`` being a substring of the unit's normalised
     marker + headline; a link between two gold items is right when the pair is in
-    ``links_primary`` or ``links_acceptable``.
+    ``links_primary`` or ``links_acceptable``. A link drawn for one clause of a paragraph
+    that names several problems (its first reason ``clause …``) is the link of the gold
+    items that clause holds, not of every item of the paragraph (``source_keys``).
     """
     keys_of = gold_keys_by_unit(units, gold_doc.get("items", []))
     primary = {tuple(p) for p in gold_doc.get("links_primary", [])}
     allowed = primary | {tuple(p) for p in gold_doc.get("links_acceptable", [])}
     drawn = {(s, t) for link in links
-             for s in keys_of.get(link.source_unit, ())
+             for s in source_keys(link, keys_of.get(link.source_unit, []))
              for t in keys_of.get(link.target_unit, ())}
     found = primary & drawn
     wrong = sorted(drawn - allowed)
@@ -34,6 +38,17 @@ def score_links(links: Sequence[Link], units: Sequence[GraphUnit],
         "missed": sorted(primary - drawn),
         "wrong": wrong,
     }
+
+
+def source_keys(link: Link, keys: list[str]) -> list[str]:
+    """The gold keys a link speaks for: those its clause holds when it names one (all of
+    the unit's when none of them is in the clause, or it names none)."""
+    clause = next((r[len(CLAUSE):] for r in link.reasons[:1] if r.startswith(CLAUSE)), None)
+    if clause is None:
+        return keys
+    form = normalise(clause)
+    held = [key for key in keys if normalise(key) in form or form in normalise(key)]
+    return held or keys
 
 
 def gold_keys_by_unit(units: Sequence[GraphUnit], items) -> dict[str, list[str]]:
