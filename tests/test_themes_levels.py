@@ -81,3 +81,41 @@ def test_a_plan_heading_and_its_sub_points_make_different_themes(apart_parents,
     assert len(consumption) == 1 and None not in consumption
     assert len(investment) == 1 and None not in investment
     assert bool(headings & (consumption | investment)) == heading_meets_points
+
+
+def flat_plan(doc_id: str, place: str, points: list[tuple[str, str]]) -> list:
+    """A 2026年重点工作 section whose points stand at the top, under no heading."""
+    texts = [f"（{i + 1}）{head}。{body}" for i, (head, body) in enumerate(points)]
+    section = _unit(f"{doc_id}-s", doc_id, None, C, "三、", "2026年重点工作",
+                    "三、2026年重点工作\n" + "\n".join(texts), 0, "2026年重点工作", place)
+    return [section, *(_unit(f"{doc_id}-c{i + 1}", doc_id, section.unit_id, C, f"（{i + 1}）",
+                             head, text, 1 + i, "2026年重点工作", place)
+                       for i, ((head, _), text) in enumerate(zip(points, texts, strict=True)))]
+
+
+FLAT = [
+    ("戊省", [("多措并举提振消费", "扩大服务消费，推进以旧换新，培育消费新场景，办好促消费活动"),
+             ("加快建设现代化产业体系", "培育先进制造业集群")]),
+    ("己省", [("着力推动消费转型升级", "发展服务消费，推进以旧换新，完善消费场景，释放消费潜力"),
+             ("深化重点领域改革", "推进国资国企改革")]),
+]
+
+
+# apart_levels → whether some heading then shares a theme with the consumption points
+@pytest.mark.parametrize("apart_levels, heading_meets_points", [(True, False), (False, True)])
+def test_a_heading_stays_apart_from_units_more_like_its_own_sub_points(apart_levels,
+                                                                       heading_meets_points):
+    # At a low cut, the 扩大内需 headings (whose words span consumption and investment)
+    # and the consumption points of every report, nested or not, make one theme unless a
+    # unit more like a heading's own 提振消费 point than like the heading is held apart.
+    units = [u for i, (heading, opening, points) in enumerate(PLANS)
+             for u in plan(f"r{i}", PLACES[i], heading, opening, points)]
+    units += [u for i, (place, points) in enumerate(FLAT)
+              for u in flat_plan(f"f{i}", place, points)]
+    options = ThemeOptions(min_similarity_countermeasure=0.06, apart_levels=apart_levels)
+    theme = cluster_themes(units, options, C).assignments
+    headings = {theme[f"r{i}-h"] for i in range(len(PLANS))}
+    consumption = {theme[f"r{i}-c1"] for i in range(len(PLANS))} | {theme["f0-c1"],
+                                                                     theme["f1-c1"]}
+    assert len(consumption) == 1 and None not in consumption
+    assert bool(headings & consumption) == heading_meets_points

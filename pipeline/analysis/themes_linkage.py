@@ -5,8 +5,10 @@ so the pairs are found once (row chunks, upper triangle) and each component is c
 alone; a component above ``MAX_COMPONENT`` units is split by a stricter cut of the same
 pairs (logged). With a list number per row, items of one list (siblings) are kept apart:
 at distance 1 in the tree, then one per group, the others re-homed to the group they are
-most like on average (:func:`average_linkage`). ``pipeline.analysis.themes`` turns the
-groups into themes.
+most like on average (:func:`average_linkage`). With the row of each row's parent, a unit
+and its sub-point are held apart, and so is every unit more like one of them than like the
+other (:func:`_hold_levels_apart`). Groups whose centroids are alike may then be merged
+(:func:`merge_groups`). ``pipeline.analysis.themes`` turns the groups into themes.
 """
 
 from __future__ import annotations
@@ -33,13 +35,15 @@ def similarities(matrix, rows=None) -> np.ndarray:
 
 
 def average_linkage(matrix, min_similarity: float, rows=None,
-                    lists=None, parents=None) -> list[list[int]]:
+                    lists=None, parents=None, levels: bool = False) -> list[list[int]]:
     """Groups of row indices: average linkage cut at ``1 - min_similarity`` distance.
 
     With ``lists`` (a list number per row), items of one list never share a group: an
     author who lists two problems side by side means two problems. With ``parents`` (the
     row of each row's parent, -1 for none), a unit and its sub-point are held at distance
-    1 in the tree, as siblings are (no rule after it: a big group may still take both).
+    1 in the tree, as siblings are (no rule after it: a big group may still take both);
+    with ``levels`` too, so is each unit and every unit more like its parent or one of its
+    sub-points than like it (:func:`_hold_levels_apart`).
 
     The pairs at or above the cut are found once (``_pairs``); a component above
     ``MAX_COMPONENT`` is split at ``SPLIT_STEP`` stricter cuts by filtering its pairs,
@@ -70,8 +74,45 @@ def average_linkage(matrix, min_similarity: float, rows=None,
     for members, cut in parts:
         groups += _cut_tree(matrix[members], cut, members,
                             None if lists is None else lists[members],
-                            None if parents is None else _local_parents(parents, members))
+                            None if parents is None else _local_parents(parents, members),
+                            levels)
     return sorted(groups)
+
+
+def merge_groups(matrix, groups: list[list[int]], merge_similarity: float,
+                 min_similarity: float, lists=None) -> list[list[int]]:
+    """Groups of two or more merged by average linkage of their normalised centroids, cut
+    at ``merge_similarity`` (single units stay as they are); with ``lists``, one item per
+    list after it, as in the tree.
+
+    A centroid keeps what its members share and averages away the words each holds alone:
+    the cosine of two centroids is the mean similarity between the groups over the square
+    root of their own mean similarities (self-pairs in). Two groups that state one concern
+    in two wordings (有效需求不足 … / 消费、投资增长动力不足 …) meet on what each shares,
+    though the mean over their pairs, diluted by each clause's own words, stays below the
+    cut. The items a merge gives up for a sibling are re-homed (at ``min_similarity``) as
+    the tree's are."""
+    fragments = [group for group in groups if len(group) >= 2]
+    if len(fragments) < 2:
+        return groups
+    rows = [row for group in fragments for row in group]
+    owner = [number for number, group in enumerate(fragments) for _ in group]
+    indicator = sparse.csr_matrix((np.ones(len(rows)), (owner, rows)),
+                                  shape=(len(fragments), matrix.shape[0]))
+    sums = sparse.csr_matrix(indicator @ matrix)
+    norms = np.sqrt(np.asarray(sums.multiply(sums).sum(axis=1)).ravel())
+    centroids = sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ sums
+    merged = [sorted(row for number in found for row in fragments[number])
+              for found in average_linkage(centroids, merge_similarity)]
+    singles = [group for group in groups if len(group) < 2]
+    if lists is None:
+        return sorted(merged + singles)
+    kept, given_up = [], []
+    for group in merged:
+        one, others = _one_per_list(group, matrix, lists)
+        kept.append(one)
+        given_up += others
+    return sorted(_rehome(kept + singles, sorted(given_up), matrix, lists, min_similarity))
 
 
 def _local_parents(parents, members) -> np.ndarray:
@@ -143,12 +184,14 @@ def _components(matrix, min_similarity: float) -> list[list[int]]:
 
 
 def _cut_tree(part, min_similarity: float, members, lists=None,
-              parents=None) -> list[list[int]]:
+              parents=None, levels: bool = False) -> list[list[int]]:
     distances = _condensed_distances(part)
     if lists is not None:
         distances[_sibling_pairs(lists)] = 1.0  # cosine 0: siblings pull a group apart
     if parents is not None:
         distances[_parent_pairs(parents)] = 1.0
+        if levels:
+            _hold_levels_apart(distances, part, parents)
     labels = fcluster(linkage(distances, method="average"), t=1.0 - min_similarity,
                       criterion="distance")
     groups = _members_by_label(labels)
@@ -176,6 +219,31 @@ def _sibling_pairs(lists) -> np.ndarray:
         low, high = np.minimum(first, second), np.maximum(first, second)
         positions.append(count * low - low * (low + 1) // 2 + (high - low - 1))
     return np.concatenate(positions) if positions else np.empty(0, dtype=np.int64)
+
+
+def _hold_levels_apart(distances, part, parents) -> None:
+    """Distance 1 (cosine 0) between a unit and each unit that is more like its parent, or
+    one of its sub-points, than like it: that unit states the other level of the plan.
+
+    Reports nest 提振消费 under 扩大内需; another report's 大力提振消费 shares words with
+    both, and average linkage merged the two levels across reports (465 of the 1,340 wrong
+    pairs of the provincial countermeasure gold). It is more like this report's own
+    提振消费 than like its 扩大内需 heading, so it is held apart from the heading, while
+    another report's 扩大内需 heading stays free to meet it. Pairs of similarity 0 are left
+    as they are (already at distance 1); a block of parent–child edges at a time."""
+    count = len(parents)
+    children = np.flatnonzero(parents >= 0)
+    for start in range(0, len(children), CHUNK_ROWS):
+        child = children[start : start + CHUNK_ROWS]
+        parent = parents[child]
+        to_child, to_parent = similarities(part, child), similarities(part, parent)
+        for rows, own, kin in ((child, to_child, to_parent), (parent, to_parent, to_child)):
+            edge, other = np.nonzero((kin > own) & (own > 0))
+            row = rows[edge]
+            low, high = np.minimum(row, other), np.maximum(row, other)
+            low, high = low[low != high], high[low != high]
+            distances[count * low - low * (low + 1) // 2 + (high - low - 1)] = 1.0
+        del to_child, to_parent
 
 
 def _parent_pairs(parents) -> np.ndarray:

@@ -10,7 +10,8 @@ clusterings the graph stage keeps each fit's vector space and unit vectors in th
 - units of new (or changed) reports are vectorised in the stored space (its vocabulary
   and IDF) and join the theme whose members they are most similar to on average — the
   rule average linkage merges by, so the mean similarity to a theme is the new vector's
-  dot product with the theme's mean vector — when that mean reaches ``min_similarity``;
+  dot product with the theme's mean vector — when that mean reaches the kind's cut
+  (``min_similarity``, ``min_similarity_countermeasure``);
   otherwise they stay unassigned (never forced). Items of one list never join one theme
   (``apart_siblings``): the more similar item wins, the other tries its next theme;
 - every other unit keeps its theme, and theme ids stay; the label, terms, cohesion,
@@ -117,7 +118,8 @@ def update_themes(previous: ThemeResult, fitted: ThemeSpace, units: Sequence[Gra
         new_matrix = sparse.csr_matrix((0, fitted.matrix.shape[1]))
         new_words = sparse.csr_matrix((0, fitted.word_block.shape[1]))
     theme_of = {u.unit_id: previous.assignments.get(u.unit_id) for u in kept}
-    joined = _assign(fresh, new_matrix, kept, old_matrix, theme_of, options)
+    joined = _assign(fresh, new_matrix, kept, old_matrix, theme_of, options,
+                     options.cut(previous.kind))
     theme_of.update(joined)
     # one row per current candidate, in unit-id order, as a full fit stores them
     both = kept + fresh
@@ -138,8 +140,9 @@ def update_themes(previous: ThemeResult, fitted: ThemeSpace, units: Sequence[Gra
 
 
 def _assign(fresh: list[GraphUnit], new_matrix, kept: list[GraphUnit], old_matrix,
-            theme_of: Mapping[str, str | None], options: ThemeOptions) -> dict[str, str | None]:
-    """Fresh unit id → the theme it joins (None: no theme's mean similarity reaches the cut)."""
+            theme_of: Mapping[str, str | None], options: ThemeOptions,
+            cut: float) -> dict[str, str | None]:
+    """Fresh unit id → the theme it joins (None: no theme's mean similarity reaches ``cut``)."""
     joined: dict[str, str | None] = {u.unit_id: None for u in fresh}
     theme_ids = sorted({t for t in theme_of.values() if t})
     if not fresh or not theme_ids:
@@ -157,7 +160,7 @@ def _assign(fresh: list[GraphUnit], new_matrix, kept: list[GraphUnit], old_matri
     for batch in _report_batches(fresh):
         similarity = np.asarray((new_matrix[batch] @ means).todense())  # mean similarity
         pairs = sorted((-similarity[r, j], fresh[i].unit_id, theme_ids[j], i)
-                       for r, j in zip(*np.nonzero(similarity >= options.min_similarity),
+                       for r, j in zip(*np.nonzero(similarity >= cut),
                                        strict=True)
                        for i in (batch[r],))
         taken: set[tuple[str, str, str | None]] = set()  # (theme, report, parent) of a list
