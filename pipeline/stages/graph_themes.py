@@ -233,7 +233,7 @@ def _stored_themes(ctx: StageContext,
             docs=tuple(sorted(docs.get(theme_id, ()))), places=tuple(data.get("places", ())),
             cohesion=data.get("cohesion", 0.0)))
     return {kind: themes.ThemeResult(kind, tuple(by_kind[kind]), assignments[kind],
-                                     options.min_similarity) for kind in themes.KINDS}
+                                     options.cut(kind)) for kind in themes.KINDS}
 
 
 def _paragraphs(every_unit: list[GraphUnit]) -> list[tuple[str, str, str]]:
