@@ -169,3 +169,53 @@ def test_a_fit_beyond_max_fit_units_clusters_a_sample_and_assigns_the_rest():
     assert len(fitted_docs) > 1  # themes across the sample's reports, others joined them
     with pytest.raises(ValueError):
         ThemeOptions(max_fit_units=-1)
+
+
+def _assign_all_pairs(fresh, new_matrix, kept, old_matrix, theme_of, cut):
+    """The assignment as first written: every unit × theme pair above the cut, sorted."""
+    import numpy as np
+    from scipy import sparse
+
+    theme_ids = sorted({t for t in theme_of.values() if t})
+    members = {t: [i for i, u in enumerate(kept) if theme_of[u.unit_id] == t] for t in theme_ids}
+    means = sparse.vstack([sparse.csr_matrix(old_matrix[members[t]].mean(axis=0))
+                           for t in theme_ids])
+    similarity = np.asarray((new_matrix @ means.T).todense())
+    points = {u.unit_id for u in kept} | {u.unit_id for u in fresh}
+    pairs = sorted((-similarity[i, j], fresh[i].unit_id, theme_ids[j], i)
+                   for i, j in zip(*np.nonzero(similarity >= cut), strict=True))
+    joined, taken = {u.unit_id: None for u in fresh}, set()
+    for _negative, unit_id, theme_id, i in pairs:
+        unit = fresh[i]
+        parent = unit.parent_id if unit.parent_id not in points else unit.unit_id
+        if joined[unit_id] is not None or (theme_id, unit.doc_id, parent) in taken:
+            continue
+        joined[unit_id] = theme_id
+        taken.add((theme_id, unit.doc_id, parent))
+    return joined
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_assignment_among_each_units_best_themes_equals_all_pairs(seed):
+    import numpy as np
+    from scipy import sparse
+
+    from pipeline.analysis.links import GraphUnit
+    from pipeline.analysis.themes_update import _assign
+
+    rng = np.random.default_rng(seed)
+
+    def unit(uid, doc, parent):
+        return GraphUnit(uid, doc, parent, P, "", None, uid, uid, (), 0, "", None)
+
+    kept = [unit(f"k{i}", f"old{i % 7}", None) for i in range(60)]
+    theme_of = {u.unit_id: f"T{int(rng.integers(0, 12)):02d}" for u in kept}
+    # fresh reports with lists of up to five siblings, some near-identical rows (ties)
+    fresh = [unit(f"f{i:03d}", f"new{i // 9}", f"p{i // 3}") for i in range(90)]
+    old = sparse.random(60, 25, density=0.4, random_state=seed, format="csr")
+    new = sparse.random(90, 25, density=0.4, random_state=seed + 100, format="csr")
+    new = sparse.vstack([new[0], new[0], new[2:]]).tocsr()  # a tie: two equal rows
+    expected = _assign_all_pairs(fresh, new, kept, old, theme_of, 0.05)
+    got = _assign(fresh, new, kept, old, theme_of, ThemeOptions(), 0.05)
+    assert got == expected
+    assert sum(t is not None for t in got.values()) > 30  # the case is not vacuous

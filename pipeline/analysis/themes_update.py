@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -157,17 +158,21 @@ def _assign(fresh: list[GraphUnit], new_matrix, kept: list[GraphUnit], old_matri
     # as in themes._list_numbers: the sub-points of a candidate point are its facets,
     # each a list of its own
     points = {u.unit_id for u in kept} | {u.unit_id for u in fresh}
+    list_of = [(u.doc_id, u.parent_id if u.parent_id not in points else u.unit_id)
+               for u in fresh]
+    # A unit can lose at most one theme to each other fresh item of its list, so its
+    # choice lies among its best (list size) themes: only those pairs are sorted.
+    depth = Counter(list_of) if options.apart_siblings else None
     for batch in _report_batches(fresh):
         similarity = np.asarray((new_matrix[batch] @ means).todense())  # mean similarity
+        best = np.argsort(-similarity, axis=1, kind="stable")  # ties: lower theme id first
         pairs = sorted((-similarity[r, j], fresh[i].unit_id, theme_ids[j], i)
-                       for r, j in zip(*np.nonzero(similarity >= cut),
-                                       strict=True)
-                       for i in (batch[r],))
+                       for r, i in enumerate(batch.tolist())
+                       for j in best[r, : depth[list_of[i]] if depth else 1].tolist()
+                       if similarity[r, j] >= cut)
         taken: set[tuple[str, str, str | None]] = set()  # (theme, report, parent) of a list
         for _negative, unit_id, theme_id, i in pairs:
-            unit = fresh[i]
-            parent = unit.parent_id if unit.parent_id not in points else unit.unit_id
-            place_in_list = (theme_id, unit.doc_id, parent)
+            place_in_list = (theme_id, *list_of[i])
             if joined[unit_id] is not None or (options.apart_siblings
                                                and place_in_list in taken):
                 continue
