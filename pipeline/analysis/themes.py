@@ -135,7 +135,7 @@ class ThemeOptions:
     # clusters the units of a fixed sample of whole reports (those whose id hashes lowest)
     # and the other reports' units join those themes as a nightly update's would (or
     # none). 0 = no limit.
-    max_fit_units: int = 20_000
+    max_fit_units: int = 15_000
 
     def cut(self, kind: str) -> float:
         """The similarity cut of ``kind``'s themes."""
