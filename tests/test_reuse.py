@@ -52,3 +52,19 @@ def test_clusters_do_not_depend_on_the_screen_for_clear_copies(margin):
     clusters = reuse.find_reuse(paragraphs, options)
     holding = [c for c in clusters if ("copy", "c0") in c.members]
     assert holding and ("copy2", "c1") in holding[0].members
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_checking_cluster_by_cluster_finds_what_checking_all_candidates_finds(seed, monkeypatch):
+    # passages built from few phrases: many overlap, many clusters and copies of copies
+    texts = passages(120, seed=seed)
+    paragraphs = [(f"d{i % 40}", f"u{i:03d}", t) for i, t in enumerate(texts)]
+    options = reuse.ReuseOptions(threshold=0.4, min_chars=10)
+    signatures_all: list = []
+    at_once = reuse.find_reuse(paragraphs, options, signatures=signatures_all)
+    monkeypatch.setattr(reuse, "CHECK_ALL_UP_TO", 0)  # cluster by cluster, always
+    signatures_each: list = []
+    each = reuse.find_reuse(paragraphs, options, signatures=signatures_each)
+    assert each == at_once
+    assert [list(s) for s in signatures_each] == [list(s) for s in signatures_all]
+    assert sum(len(c.members) for c in at_once) > 20  # the case is not vacuous

@@ -116,14 +116,44 @@ def find_reuse(paragraphs: Sequence[tuple[str, str, str]],
         candidates = np.array(sorted(lsh.query(signature)), dtype=np.int64)
         # a unit and its sub-item in one report are not reuse
         candidates = candidates[doc_of[candidates] != doc_of[index]]
-        for other, score in shingle_rows.exact_matches(
-                index, likely_pairs(digests, index, candidates, options), options.threshold):
-            if _find(parent, other) == _find(parent, index):
-                continue  # already joined
+        for other, score in _first_match_per_cluster(
+                shingle_rows, parent, index,
+                likely_pairs(digests, index, candidates, options), options.threshold):
             _union(parent, index, other)
             joins.append((index, score))
         lsh.insert(index, signature)
     return _clusters(items, parent, joins)
+
+
+CHECK_ALL_UP_TO = 200  # likely candidates checked in one go; beyond, cluster by cluster
+
+
+def _first_match_per_cluster(rows: _ShingleRows, parent: list[int], index: int,
+                             candidates: np.ndarray, threshold: float
+                             ) -> list[tuple[int, float]]:
+    """For each cluster among ``candidates``, its first member (in candidate order) whose
+    exact Jaccard with ``index`` reaches the threshold, with that score.
+
+    ``index`` joins every such cluster, and the first match's score is the one recorded:
+    what checking every candidate gives. A passage copied into thousands of reports has
+    thousands of candidates in one cluster, so each cluster's first member is checked
+    first and only the clusters it did not match have their other members checked.
+    """
+    found: dict[int, tuple[int, float]] = {}
+    if len(candidates) <= CHECK_ALL_UP_TO:  # few: checking them all at once is cheaper
+        for other, score in rows.exact_matches(index, candidates, threshold):
+            found.setdefault(_find(parent, other), (other, score))
+        return list(found.values())
+    roots = np.array([_find(parent, int(c)) for c in candidates], dtype=np.int64)
+    first = np.unique(roots, return_index=True)[1]
+    for other, score in rows.exact_matches(index, candidates[np.sort(first)], threshold):
+        found[_find(parent, other)] = (other, score)
+    checked = np.zeros(len(roots), dtype=bool)
+    checked[first] = True
+    rest = np.flatnonzero(~checked & ~np.isin(roots, list(found)))
+    for other, score in rows.exact_matches(index, candidates[rest], threshold):
+        found.setdefault(_find(parent, other), (other, score))  # candidate order: first wins
+    return list(found.values())
 
 
 class _ShingleRows:
