@@ -166,7 +166,7 @@ class _ShingleRows:
         self._columns, self._sizes = array("q"), array("q")
         for tokens in shingles:
             self.add(tokens)
-        if self._sizes:
+        if self._sizes:  # given sets: ready to read; else ``add`` then ``close`` once
             self.close()
 
     def add(self, tokens: set[str]) -> None:
@@ -176,7 +176,7 @@ class _ShingleRows:
         self._sizes.append(len(tokens))
 
     def close(self) -> None:
-        """Make the appended sets readable as arrays."""
+        """Make the appended sets readable as arrays (views: nothing can be added after)."""
         self.columns = np.frombuffer(self._columns, dtype=np.int64)
         self.sizes = np.frombuffer(self._sizes, dtype=np.int64)
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.int64)

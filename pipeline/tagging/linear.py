@@ -99,10 +99,12 @@ class LinearModel:
 
 
 def _block(vectorizer: Any) -> TfidfBlock:
-    if vectorizer.analyzer == "char" and not (vectorizer.lowercase and vectorizer.norm == "l2"
-                                              and vectorizer.sublinear_tf):
-        raise ValueError("only lower-cased, sublinear, L2-normalised char TF-IDF is supported")
+    char = vectorizer.analyzer == "char"
+    if not (vectorizer.norm == "l2" and vectorizer.sublinear_tf and vectorizer.use_idf
+            and (vectorizer.lowercase or not char) and (char or callable(vectorizer.analyzer))):
+        raise ValueError("only sublinear, L2-normalised TF-IDF of lower-cased character "
+                         "n-grams or of given word lists is supported")
     return TfidfBlock(
         vocabulary={str(term): int(column) for term, column in vectorizer.vocabulary_.items()},
         idf=np.asarray(vectorizer.idf_, dtype=np.float64),
-        char_ngrams=tuple(vectorizer.ngram_range) if vectorizer.analyzer == "char" else None)
+        char_ngrams=tuple(vectorizer.ngram_range) if char else None)
