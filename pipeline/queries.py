@@ -104,12 +104,11 @@ def stored_graph(out_dir: Path):
 
     store = Store.for_reading(out_dir)
     try:
-        found = store.get_result("graph")
+        data = store.get_result_export_json("graph", "graph.json")
     finally:
         store.close()
-    if not found:
+    if not data:
         return nx.DiGraph()
-    data = {k: v for k, v in found[1].items() if k not in ("exports", "reuse", "thresholds")}
     return nx.node_link_graph(data, directed=True, multigraph=False, edges="links")
 
 

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
+
+# Rendered files move between disk and the store in pieces of this size, so that a
+# 150 MB graph.gexf at 10,000 reports never sits in memory as one string.
+EXPORT_CHUNK = 1 << 20
 
 
 class AnalysisTables:
@@ -108,9 +113,11 @@ class AnalysisTables:
                 (model,)):
             yield item, doc, json.loads(weights)
 
-    def put_result(self, name: str, key: str, data: Any) -> None:
+    def put_result(self, name: str, key: str, data: Any,
+                   files: Mapping[str, Path] | None = None) -> None:
         """Store a corpus-level result (JSON-ready) under a name and the key it was made for;
-        its ``exports`` (file name → text) are kept apart (``get_result_exports``)."""
+        its ``exports`` (file name → text) and ``files`` (file name → path of a rendered
+        file, copied in chunks) are kept apart (``get_result_exports``)."""
         exports = data.get("exports") if isinstance(data, dict) else None
         if isinstance(exports, dict):
             data = {k: v for k, v in data.items() if k != "exports"}
@@ -119,6 +126,17 @@ class AnalysisTables:
         self.conn.execute("DELETE FROM result_exports WHERE name=?", (name,))
         self.conn.executemany("INSERT INTO result_exports VALUES (?, ?, ?)",
                               [(name, file, text) for file, text in (exports or {}).items()])
+        for file, path in sorted((files or {}).items()):
+            self._put_export_file(name, file, Path(path))
+
+    def _put_export_file(self, name: str, file: str, path: Path) -> None:
+        """Copy a rendered file into ``result_exports`` chunk by chunk (as UTF-8 bytes)."""
+        row = self.conn.execute("INSERT INTO result_exports VALUES (?, ?, zeroblob(?))",
+                                (name, file, path.stat().st_size)).lastrowid
+        with self.conn.blobopen("result_exports", "text", row, readonly=False) as blob, \
+                path.open("rb") as handle:
+            while chunk := handle.read(EXPORT_CHUNK):
+                blob.write(chunk)
 
     def iter_results(self, prefix: str) -> Iterator[tuple[str, str, Any]]:
         """(name, key, data) of the stored results whose name starts with ``prefix``."""
@@ -139,10 +157,47 @@ class AnalysisTables:
 
     def get_result_exports(self, name: str) -> dict[str, str]:
         """file name → text of the files a stored result rendered."""
-        return {file: text for file, text in self.conn.execute(
+        return {file: _text(text) for file, text in self.conn.execute(
             "SELECT file, text FROM result_exports WHERE name=? ORDER BY file", (name,))}
 
     def iter_result_exports(self) -> Iterator[tuple[str, str, str]]:
         """(result name, file name, text) of every stored result's rendered files."""
         rows = self.conn.execute("SELECT name, file, text FROM result_exports ORDER BY name, file")
-        yield from (tuple(row) for row in rows)  # plain tuples, not sqlite3.Row
+        yield from ((name, file, _text(text)) for name, file, text in rows)
+
+    def iter_result_export_chunks(self) -> Iterator[tuple[str, str, Iterator[bytes]]]:
+        """(result name, file name, its UTF-8 bytes in chunks) of every rendered file, for
+        writing large exports without holding them in memory; read each file's chunks
+        before moving to the next."""
+        rows = self.conn.execute(
+            "SELECT name, file, rowid FROM result_exports ORDER BY name, file").fetchall()
+        for name, file, row in rows:
+            yield name, file, self._export_chunks(row)
+
+    def _export_chunks(self, row: int) -> Iterator[bytes]:
+        with self.conn.blobopen("result_exports", "text", row) as blob:
+            while chunk := blob.read(EXPORT_CHUNK):
+                yield chunk
+
+    def get_result_export_json(self, name: str, file: str) -> Any:
+        """One rendered JSON file of a stored result, parsed (None when there is none)."""
+        row = self.conn.execute("SELECT text FROM result_exports WHERE name=? AND file=?",
+                                (name, file)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def iter_result_export_items(self, name: str, file: str, path: str,
+                                 fields: Iterable[str]) -> Iterator[tuple[Any, ...]]:
+        """Chosen fields of the elements of one JSON array (``path``, e.g. ``$.links``) in a
+        rendered file, read by SQLite without parsing the whole file in Python."""
+        columns = ", ".join("json_extract(part.value, ?)" for _ in fields)
+        rows = self.conn.execute(
+            f"SELECT {columns} FROM result_exports, "  # noqa: S608 (placeholders only)
+            "json_each(CAST(result_exports.text AS TEXT), ?) AS part "
+            "WHERE result_exports.name=? AND result_exports.file=? ORDER BY part.id",
+            (*(f"$.{f}" for f in fields), path, name, file))
+        yield from (tuple(row) for row in rows)
+
+
+def _text(value: str | bytes) -> str:
+    """A stored export as text (files copied in chunks are stored as UTF-8 bytes)."""
+    return value.decode("utf-8") if isinstance(value, bytes) else value

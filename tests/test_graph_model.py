@@ -256,3 +256,19 @@ def test_clicking_an_edge_shows_its_evidence_in_a_browser(graph, tmp_path):
         assert len(hidden) == graph.number_of_edges() - 1
     finally:
         driver.quit()
+
+
+@pytest.mark.parametrize("data, sort_keys", [
+    ({"nodes": [{"id": "P1", "b": [1, 2]}, {"id": "C1"}], "links": [], "directed": True,
+      "graph": {"a": "中文"}}, True),
+    ({"themes": [{"z": 1, "a": None}], "fit": {"mode": "full"}, "results": ()}, False),
+    ({}, True),
+])
+def test_json_written_item_by_item_reads_back_the_same(tmp_path, data, sort_keys):
+    from pipeline.analysis.graph import write_json_by_item
+
+    path = tmp_path / "out.json"
+    write_json_by_item(data, path, sort_keys=sort_keys)
+    back = json.loads(path.read_text("utf-8"))
+    assert back == json.loads(json.dumps(data))
+    assert list(back) == (sorted(data) if sort_keys else list(data))

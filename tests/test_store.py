@@ -65,6 +65,41 @@ def test_results_keep_their_exports_apart(tmp_path):
     assert store.get_result_exports("graph") == {"graph.json": "[]"}
 
 
+def test_rendered_files_go_in_and_out_of_the_store_in_chunks(tmp_path, monkeypatch):
+    import json
+
+    from pipeline import store_analysis
+    from pipeline.outputs.tables import write_stage_exports
+
+    monkeypatch.setattr(store_analysis, "EXPORT_CHUNK", 7)  # many chunks, some mid-character
+    graph = {"nodes": [{"id": "P1", "label": "财政收支矛盾"}, {"id": "C1"}],
+             "links": [{"source": "P1", "target": "C1", "weight": 2}]}
+    rendered = tmp_path / "rendered"
+    rendered.mkdir()
+    (rendered / "graph.json").write_text(json.dumps(graph, ensure_ascii=False), "utf-8")
+    (rendered / "table.csv").write_text("地区,n\r\n兰考县,2\r\n", "utf-8")
+    (rendered / "empty.txt").write_text("", "utf-8")
+    store = Store(tmp_path / "s.sqlite")
+    with store.transaction():
+        store.put_result("graph", "k", {"reuse": []}, files={
+            p.name: p for p in rendered.iterdir()})
+        store.put_result("topics", "k", {"exports": {"small.json": "[1]"}})
+    assert store.get_result("graph") == ("k", {"reuse": []})
+    assert store.get_result_export_json("graph", "graph.json") == graph
+    assert store.get_result_export_json("graph", "none.json") is None
+    assert list(store.iter_result_export_items("graph", "graph.json", "$.nodes",
+                                               ("id", "label"))) == [
+        ("P1", "财政收支矛盾"), ("C1", None)]
+    assert store.get_result_exports("graph")["table.csv"] == "地区,n\r\n兰考县,2\r\n"
+    published = tmp_path / "published"
+    published.mkdir()
+    assert write_stage_exports(store, published) == 4
+    assert (published / "graph.json").read_bytes() == (rendered / "graph.json").read_bytes()
+    assert (published / "table.csv").read_bytes() == "\ufeff地区,n\r\n兰考县,2\r\n".encode()
+    assert (published / "empty.txt").read_bytes() == b""
+    assert (published / "small.json").read_text("utf-8") == "[1]"
+
+
 def test_a_store_from_before_result_exports_moves_them_out(tmp_path):
     import json
     import sqlite3

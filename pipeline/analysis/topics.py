@@ -32,7 +32,6 @@ import logging
 import warnings
 from collections import Counter
 from collections.abc import Iterable
-
 from typing import TYPE_CHECKING
 
 import numpy as np

@@ -39,14 +39,13 @@ def state_of(store: Any) -> CorpusState:
     errored = {doc_id for _stage, doc_id, _key, _reason in store.iter_doc_errors()}
     failed = {s for s, (doc_id, status) in docs.items() if status == "error" or doc_id in errored}
     themes = {t: label for t, kind, label, _info in store.iter_themes() if kind == "problem"}
-    graph = store.get_result("graph")
-    edges = {}
-    if graph:
-        labels = {n["id"]: n.get("label", n["id"]) for n in graph[1].get("nodes", [])}
-        for edge in graph[1].get("links", graph[1].get("edges", [])):
-            edges[f"{edge['source']}→{edge['target']}"] = (
-                f"{labels.get(edge['source'], edge['source'])} → "
-                f"{labels.get(edge['target'], edge['target'])}")
+    # SQLite reads the few fields it needs out of graph.json (tens of MB at thousands of
+    # reports) instead of Python parsing all of it
+    labels = {node: label if label is not None else node for node, label in
+              store.iter_result_export_items("graph", "graph.json", "$.nodes", ("id", "label"))}
+    edges = {f"{source}→{target}": f"{labels.get(source, source)} → {labels.get(target, target)}"
+             for source, target in store.iter_result_export_items(
+                 "graph", "graph.json", "$.links", ("source", "target"))}
     return CorpusState(docs=docs, failed=frozenset(failed), problem_themes=themes, edges=edges,
                        places=frozenset(place_of(d) for d in ok) - {"unknown"})
 

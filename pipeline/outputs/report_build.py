@@ -30,8 +30,7 @@ def build_report_data(store: Any, run_date: str | None = None) -> rd.ReportData:
     for unit_id, _doc, _kind, theme_id, _score in store.iter_unit_themes():
         if theme_id and unit_id in units:
             members[theme_id].append(units[unit_id])
-    graph = store.get_result("graph")
-    graph_data = graph[1] if graph else {"nodes": [], "links": []}
+    graph_data = store.get_result_export_json("graph", "graph.json") or {"nodes": [], "links": []}
     return rd.ReportData(
         run_date=run_date or time.strftime("%Y-%m-%dT%H:%M:%S"),
         corpus=overview(store, docs),

@@ -218,7 +218,8 @@ def node_trace(nodes: Sequence[GraphNode], positions, kind: str) -> dict | None:
         return None
     largest = max(n.size for n in side) or 1
     return trace(
-        "scatter", x=[positions[n.node_id][0] for n in side], y=[positions[n.node_id][1] for n in side],
+        "scatter", x=[positions[n.node_id][0] for n in side],
+        y=[positions[n.node_id][1] for n in side],
         mode="markers+text", cliponaxis=False,
         text=[plot_text(short(n.label, 16)) for n in side],
         textposition="middle left" if kind == PROBLEM else "middle right",
@@ -243,7 +244,8 @@ def prevalence_figure(rows: Sequence[TopicPrevalence]) -> dict:
     for index, topic in enumerate(topics):
         mine = sorted(by_topic[topic], key=lambda r: rank[r.place])
         traces.append(trace(
-            "scatter", x=[r.mean for r in mine], y=[plot_text(r.place) for r in mine], mode="markers",
+            "scatter", x=[r.mean for r in mine], y=[plot_text(r.place) for r in mine],
+            mode="markers",
             visible=index == 0, name=plot_text(mine[0].label),
             marker={"size": 9, "color": "#6d28d9"},
             error_x={"type": "data", "symmetric": False, "thickness": 1.5, "width": 4,

@@ -9,6 +9,7 @@ a row.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 from collections import Counter, defaultdict
@@ -173,11 +174,15 @@ def export_tables(store: Any, folder: Path, fmt: str,
 
 
 def write_stage_exports(store: Any, folder: Path) -> int:
-    """Write the files stages rendered into the store (topics.json, topic_map.html …)."""
+    """Write the files stages rendered into the store (topics.json, graph.gexf …), copied
+    chunk by chunk; CSV files get a BOM so that Excel reads them as UTF-8."""
     count = 0
-    for _name, file_name, text in store.iter_result_exports():
-        encoding = "utf-8-sig" if file_name.endswith(".csv") else "utf-8"
-        (folder / file_name).write_text(text, encoding=encoding)
+    for _name, file_name, chunks in store.iter_result_export_chunks():
+        with (folder / file_name).open("wb") as handle:
+            if file_name.endswith(".csv"):
+                handle.write(codecs.BOM_UTF8)
+            for chunk in chunks:
+                handle.write(chunk)
         count += 1
     return count
 

@@ -11,7 +11,6 @@ graph.graphml, graph.gexf, graph.html) rendered into the store and published.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import tempfile
 from bisect import bisect_left
@@ -58,16 +57,18 @@ def run(ctx: StageContext) -> StageResult:
     units_by_id = {u.unit_id: u for u in every_unit}
     graph = theme_graph.build_graph(clustered, stored_links, units_by_id, copies)
     graph.graph["themes_fit"] = fit["mode"]
-    exports = render_exports(graph, clustered, stored_links, fit)
-    with store.transaction():
-        save_models()
-        store.replace_themes(theme_rows(clustered), assignment_rows(clustered, units_by_id))
-        store.put_result("graph", corpus_key, {
-            **json.loads(exports["graph.json"]), "exports": exports,  # its node-link data
-            "reuse": [{"cluster": c.cluster_id, "docs": list(c.docs),
-                       "units": [u for _, u in c.members]} for c in copies],
-            "thresholds": {kind.kind: kind.min_similarity for kind in clustered},
-            "themes_fit": fit})
+    with tempfile.TemporaryDirectory() as folder:
+        exports = render_exports(graph, clustered, stored_links, fit, Path(folder))
+        with store.transaction():
+            save_models()
+            store.replace_themes(theme_rows(clustered), assignment_rows(clustered, units_by_id))
+            # the node-link data lives in graph.json alone: storing it twice cost a parse
+            # and a copy of ~130 MB at 10,000 reports
+            store.put_result("graph", corpus_key, {
+                "reuse": [{"cluster": c.cluster_id, "docs": list(c.docs),
+                           "units": [u for _, u in c.members]} for c in copies],
+                "thresholds": {kind.kind: kind.min_similarity for kind in clustered},
+                "themes_fit": fit}, files=exports)
     n_themes = sum(len(c.themes) for c in clustered)
     result.notes.append(f"{n_themes} themes, {graph.number_of_edges()} edges, "
                         f"{len(copies)} reused passages")
@@ -251,15 +252,14 @@ def assignment_rows(clustered: list[ThemeResult],
 
 
 def render_exports(graph: Any, clustered: list[ThemeResult], found_links: list[links.Link],
-                   fit: dict[str, Any] | None = None) -> dict[str, str]:
-    """The graph's export files as text, to be published with every snapshot."""
+                   fit: dict[str, Any] | None, folder: Path) -> dict[str, Path]:
+    """Write the graph's export files into ``folder`` (to be stored and published with
+    every snapshot); returns file name → path."""
     from pipeline.analysis import graph as theme_graph
     from pipeline.analysis import graph_html
 
-    with tempfile.TemporaryDirectory() as folder:
-        base = Path(folder)
-        theme_graph.write_graph(graph, base)
-        theme_graph.write_links_jsonl(base / "links.jsonl", found_links)
-        theme_graph.write_themes_json(base / "themes.json", clustered, fit)
-        graph_html.write_graph_html(base / "graph.html", graph)
-        return {path.name: path.read_text(encoding="utf-8") for path in sorted(base.iterdir())}
+    theme_graph.write_graph(graph, folder)
+    theme_graph.write_links_jsonl(folder / "links.jsonl", found_links)
+    theme_graph.write_themes_json(folder / "themes.json", clustered, fit)
+    graph_html.write_graph_html(folder / "graph.html", graph)
+    return {path.name: path for path in sorted(folder.iterdir())}
