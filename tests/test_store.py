@@ -118,3 +118,23 @@ def test_a_store_from_before_result_exports_moves_them_out(tmp_path):
     assert store.get_result("graph") == ("k", {"nodes": [{"id": "P1", "score": 0.25}]})
     assert store.get_result_exports("graph") == {"graph.json": "{\"a\": 1}"}
     assert store.get_result("plain") == ("k", [1, 2])
+
+
+def test_units_jsonl_lines_from_the_store_are_unit_json(tmp_path):
+    import json
+
+    from pipeline.outputs.export import unit_json
+
+    store = Store(tmp_path / "s.sqlite")
+    units = [Unit("d1", "d1:u0", None, 1, "一、", "财政\"收支\"\n矛盾", 0, 9, "heading",
+                  "problem", 0.123456789),
+             Unit("d1", "d1:u1", "d1:u0", 2, "", "加强\t管理", 9, 20, "paragraph", None, None),
+             Unit("d1", "d1:u2", "d1:u0", 2, "1.", "稳", 20, 22, "enum", "other", 1.0)]
+    with store.transaction():
+        store.replace_documents([make_doc("d1", "x" * 22)], {"d1": "h"})
+        store.replace_units("d1", units)
+        store.replace_themes([], [("d1:u0", "d1", "problem", "P3", None),
+                                  ("d1:u1", "d1", "countermeasure", None, None)])
+    lines = list(store.iter_unit_json_lines())
+    assert [json.loads(line) for line in lines] == [
+        unit_json(units[0], "P3"), unit_json(units[1]), unit_json(units[2])]

@@ -103,10 +103,14 @@ def export_docs(store: Store, folder: Path) -> int:
 
 
 def export_units(store: Store, folder: Path) -> int:
-    """Write units.jsonl into ``folder`` (units of ok documents only)."""
-    themes = store.get_unit_themes()
-    return write_jsonl(folder / UNITS_FILE, (unit_json(u, themes.get(u.unit_id, (None,))[0])
-                                             for u in store.iter_units()))
+    """Write units.jsonl into ``folder`` (units of ok documents only; each line is
+    ``unit_json`` of the unit and its theme, rendered by the store)."""
+    count = 0
+    with atomic_write(folder / UNITS_FILE) as handle:
+        for line in store.iter_unit_json_lines():
+            handle.write(line + "\n")
+            count += 1
+    return count
 
 
 def tsv_field(value: object) -> str:
