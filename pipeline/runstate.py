@@ -72,7 +72,7 @@ def state_digest(store: Any, config: Any, versions: dict[str, str]) -> str | Non
     add(config.digest())
     add(dictionary_fingerprint(config.options("segment", SegmentOptions)))
     hashes = store.get_content_hashes()
-    for doc in store.iter_documents():
+    for doc in store.iter_documents(with_text=False):
         add({**asdict(doc), "text": hashes.get(doc.doc_id)})
     add(sorted(tuple(row) for row in store.iter_skipped()))
     add(sorted(store.get_review_labels().items()))

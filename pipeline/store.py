@@ -175,9 +175,13 @@ class Store(AnalysisTables):
         self.delete_sentence_words(d for (d,) in ids)  # one scan, not one per document
         self.conn.executemany("DELETE FROM work WHERE item=?", ids)
 
-    def iter_documents(self, status: str | None = None) -> Iterator[Document]:
-        """Documents in corpus order, optionally only those with ``status``."""
-        sql = "SELECT * FROM documents"
+    def iter_documents(self, status: str | None = None,
+                       with_text: bool = True) -> Iterator[Document]:
+        """Documents in corpus order, optionally only those with ``status``; with
+        ``with_text=False`` their text is left empty (metadata readers skip reading
+        megabytes of text)."""
+        sql = "SELECT * FROM documents" if with_text else "SELECT {} FROM documents".format(
+            ", ".join("'' AS text" if c == "text" else c for c in DOC_COLUMNS))
         args: tuple[Any, ...] = ()
         if status:
             sql += " WHERE status=?"

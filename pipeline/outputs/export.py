@@ -125,7 +125,7 @@ def status_rows(store: Store) -> Iterator[tuple[str, str, str, str]]:
     stage_errors: dict[str, str] = {}
     for _stage, doc_id, _key, reason in store.iter_doc_errors():
         stage_errors.setdefault(doc_id, reason)
-    for doc in store.iter_documents():
+    for doc in store.iter_documents(with_text=False):
         status = doc.status
         if doc.status == "error":
             reason = doc.error or ""

@@ -23,7 +23,7 @@ KINDS = (rd.PROBLEM, rd.COUNTERMEASURE)
 
 def build_report_data(store: Any, run_date: str | None = None) -> rd.ReportData:
     """Everything the report shows, from the store."""
-    docs = {d.doc_id: d for d in store.iter_documents(status="ok")}
+    docs = {d.doc_id: d for d in store.iter_documents(status="ok", with_text=False)}
     units = {u.unit_id: u for u in store.iter_units() if u.doc_id in docs}
     themes = {t: (kind, label, info) for t, kind, label, info in store.iter_themes()}
     members: dict[str, list[Unit]] = defaultdict(list)
@@ -220,7 +220,7 @@ def changelog(store: Any) -> rd.Changelog | None:
         return None
     before = changes.state_from_json(stored[1])
     change = changes.diff(before, changes.state_of(store), int(stored[0]))
-    docs = {d.source: d.doc_id for d in store.iter_documents()}
+    docs = {d.source: d.doc_id for d in store.iter_documents(with_text=False)}
     documents = tuple(
         rd.DocChange(doc_id=docs.get(source, before.docs.get(source, ("",))[0]), source=source,
                      change=kind)

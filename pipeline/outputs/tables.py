@@ -103,7 +103,7 @@ def _theme_rows(store: Any) -> Iterator[tuple[Any, ...]]:
 
 def _county_theme_rows(store: Any) -> Iterator[tuple[Any, ...]]:
     """Place × theme: how many units and documents of each place fall in each theme."""
-    docs = {d.doc_id: d for d in store.iter_documents(status="ok")}
+    docs = {d.doc_id: d for d in store.iter_documents(status="ok", with_text=False)}
     themes = {t[0]: t for t in store.iter_themes()}
     units: Counter[tuple[str, str]] = Counter()
     doc_sets: dict[tuple[str, str], set[str]] = defaultdict(set)

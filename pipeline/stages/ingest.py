@@ -164,7 +164,7 @@ def display_name(rel_path: str) -> str:
 
 def guard_shrink(store: Any, entries: list[Any], options: IngestOptions, allow: bool) -> None:
     """Refuse when the corpus lost more than ``max_shrink`` of the files the store holds."""
-    stored = {d.source.split("#")[0] for d in store.iter_documents()}
+    stored = {d.source.split("#")[0] for d in store.iter_documents(with_text=False)}
     if allow or not stored:
         return
     present = {e.rel_path for e in entries}
