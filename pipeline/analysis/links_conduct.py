@@ -1,0 +1,75 @@
+"""The government's own conduct: which problems its own chapter answers, and only those.
+
+Every government work report ends its plan with a chapter on the government itself
+(加强政府自身建设, 建设人民满意的服务型政府), and its difficulties paragraph names the
+government's own failings last (一些干部担当作为不够, 形式主义、官僚主义仍然存在). Such a
+failing is answered by that chapter whatever the words: 创新意识不足 said of the report's
+cadres is no matter for the chapter on science, nor is 科技创新能力不强 said of the economy one
+for the government's own chapter. A problem part is of the government's conduct when its
+clause names the government's people (干部, 政府工作人员) or when all its concepts are of
+the ``government`` family (作风, 担当, 廉洁 …); it is then answered by the chapter alone, and
+a part none of whose concepts is of that family never is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from pipeline.analysis.links_families import FAMILIES
+from pipeline.analysis.links_terms import normalise
+from pipeline.analysis.links_units import RE_CLAUSE_BREAK, GraphUnit, with_descendants
+from pipeline.analysis.textvec import concepts_in
+
+# A plan unit on the government's own conduct names itself so.
+RE_OWN_CHAPTER = re.compile(r"自身建设|政府建设|满意的?[\w、]{0,8}政府|服务型政府|法治政府|廉洁政府")
+# The government's people as a clause's subject: the failing is theirs.
+RE_GOVERNMENT_PEOPLE = re.compile(r"干部|政府工作人员|公职人员|公务员|政府系统")
+GOVERNMENT_CONCEPTS = frozenset(FAMILIES["government"])
+
+ONLY, MAY, NEVER = "only", "may", "never"
+
+
+def own_chapters(targets: Sequence[GraphUnit]) -> list[GraphUnit]:
+    """The report's units on the government's own conduct that no other such unit holds
+    (the chapter, or its paragraphs where the layout nests them under the last measure)."""
+    hits = [t for t in targets if RE_OWN_CHAPTER.search(normalise(t.headline))]
+    ids = {t.unit_id for t in hits}
+    by_id = {t.unit_id: t for t in targets}
+    return [t for t in hits if not _held_by(t, ids, by_id)]
+
+
+def own_chapter_ids(units: Sequence[GraphUnit], chapters: Sequence[GraphUnit]) -> set[str]:
+    """The ids of the chapters and of every unit under them."""
+    return with_descendants(units, {c.unit_id for c in chapters})
+
+
+def conduct_kind(source: GraphUnit, part: GraphUnit) -> str:
+    """ONLY: the part is a failing of the government itself; MAY: some of its concepts are
+    of the government's conduct; NEVER: none is."""
+    if RE_GOVERNMENT_PEOPLE.search(_clause_of(source, part)):
+        return ONLY
+    concepts = concepts_in(normalise(part.headline))
+    if not concepts & GOVERNMENT_CONCEPTS:
+        # a part naming no concept (政策落地偏慢) may be anyone's
+        return NEVER if concepts else MAY
+    return ONLY if concepts <= GOVERNMENT_CONCEPTS else MAY
+
+
+def _clause_of(source: GraphUnit, part: GraphUnit) -> str:
+    """The clause of the source's headline that holds the part (an item of an enumeration
+    shares its clause's subject: 政府系统一些干部创新意识不足、紧迫感不强)."""
+    text = normalise(part.headline)
+    if part is source:
+        return text
+    return next((c for c in RE_CLAUSE_BREAK.split(normalise(source.headline)) if text in c),
+                text)
+
+
+def _held_by(unit: GraphUnit, ids: set[str], by_id: dict[str, GraphUnit]) -> bool:
+    parent = unit.parent_id
+    while parent in by_id:
+        if parent in ids:
+            return True
+        parent = by_id[parent].parent_id
+    return False
