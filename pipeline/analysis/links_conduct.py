@@ -22,7 +22,8 @@ from pipeline.analysis.links_units import RE_CLAUSE_BREAK, GraphUnit, with_desce
 from pipeline.analysis.textvec import concepts_in
 
 # A plan unit on the government's own conduct names itself so.
-RE_OWN_CHAPTER = re.compile(r"自身建设|政府建设|满意的?[\w、]{0,8}政府|服务型政府|法治政府|廉洁政府")
+RE_OWN_CHAPTER = re.compile(
+    r"自身建设|政府建设|满意的?[\w、]{0,8}政府|服务型政府|法治政府|廉洁政府")
 # The government's people as a clause's subject: the failing is theirs.
 RE_GOVERNMENT_PEOPLE = re.compile(r"干部|政府工作人员|公职人员|公务员|政府系统")
 GOVERNMENT_CONCEPTS = frozenset(FAMILIES["government"])
