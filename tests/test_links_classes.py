@@ -14,9 +14,9 @@ from dataclasses import replace
 import pytest
 
 from pipeline.analysis.links import LinkOptions, link_units, multi_year_plans, problem_clauses
-from pipeline.analysis.links_families import FAMILIES, families_of
+from pipeline.analysis.links_families import FAMILIES, answer_concepts_in, families_of
 from pipeline.analysis.links_terms import is_multi_year_plan, normalise
-from pipeline.analysis.textvec import concept_table, concepts_in
+from pipeline.analysis.textvec import concept_table
 from tests.test_links import C, P, pairs, report
 
 
@@ -154,6 +154,6 @@ def test_trade_is_opening_up(problem):
             (1, C, "三、", "今年重点工作", ""),
             (2, C, "（一）", "扩大高水平对外开放", "稳外资，建设自由贸易试验区，拓展国际市场"),
             (2, C, "（二）", "保障和改善民生", "办好教育医疗养老，完善社会保障")]
-    assert "opening" in concepts_in(normalise(problem))
+    assert "opening" in answer_concepts_in(normalise(problem))
     units = report("trade", rows)
     assert pairs(link_units(units), units) == {(problem, "扩大高水平对外开放")}

@@ -17,9 +17,9 @@ import re
 from collections.abc import Sequence
 
 from pipeline.analysis.links_families import FAMILIES
+from pipeline.analysis.links_families import answer_concepts_in as concepts_in
 from pipeline.analysis.links_terms import normalise
 from pipeline.analysis.links_units import RE_CLAUSE_BREAK, GraphUnit, with_descendants
-from pipeline.analysis.textvec import concepts_in
 
 # A plan unit on the government's own conduct names itself so.
 RE_OWN_CHAPTER = re.compile(
