@@ -93,3 +93,18 @@ def test_without_an_own_chapter_cadre_problems_are_linked_as_before():
             (2, C, "（二）", "加强教育培训", "提升干部专业能力")]
     units = report("survey", rows)
     assert ("一些干部担当作为不够", "激励干部担当作为") in pairs(link_units(units), units)
+
+
+def test_the_sub_item_of_the_own_chapter_that_answers_best_is_named():
+    units = report("sub", [*_difficulties("形式主义、官僚主义仍然存在"), *PLAN, *OWN])
+    assert pairs(link_units(units), units) == {
+        ("形式主义、官僚主义仍然存在", "全面加强政府自身建设"),
+        ("形式主义、官僚主义仍然存在", "持续改进作风")}
+
+
+@pytest.mark.parametrize("scene", ["一些干部在从严治党的形势下", "在看到成绩的同时",
+                                   "在新的发展要求下"])
+def test_a_clause_that_sets_the_scene_is_no_part(scene):
+    sentence = f"{scene}，担当作为还不够，创新能力不强"
+    unit = report("scene", _difficulties(sentence))[1]
+    assert [p.headline for p in problem_clauses(unit)] == ["担当作为还不够", "创新能力不强"]

@@ -71,7 +71,6 @@ own, and so split is a bodiless problem of one clause naming several items.
 
 from __future__ import annotations
 
-from collections import ChainMap
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 
@@ -216,12 +215,16 @@ def link_units(
 def _own_answers(part: GraphUnit, scored: PairScores,
                  options: LinkOptions) -> list[tuple[float, GraphUnit]]:
     """A failing of the government itself: its own chapter (the best of them when the layout
-    splits it), at no less than ``threshold``, and those of its sub-items the evidence reaches."""
-    floor = {(part.unit_id, c.unit_id): max(scored.by_family[(part.unit_id, c.unit_id)],
-                                            options.threshold) for c in scored.own_chapters}
-    return _answers(part, scored.own_chapters, 0.0, scored.children,
-                    ChainMap(floor, scored.by_family),
-                    replace(options, max_answers=1, best_answer_share=1.0), scored.structured)
+    splits it), at no less than ``threshold``, and its sub-item that answers best. The
+    sub-items are weighed against each other, not against the chapter: the whole chapter
+    speaks of the government's conduct more than any one of its parts."""
+    one = replace(options, max_answers=1, best_answer_share=1.0)
+    value = {c.unit_id: max(scored.by_family[(part.unit_id, c.unit_id)], options.threshold)
+             for c in scored.own_chapters}
+    chapter = max(scored.own_chapters, key=lambda c: value[c.unit_id])
+    return [(value[chapter.unit_id], chapter),
+            *_answers(part, scored.children.get(chapter.unit_id, []), options.threshold,
+                      scored.children, scored.by_family, one, scored.structured)]
 
 
 def _clear_best(part: GraphUnit, scored: PairScores, margin: float) -> bool:
