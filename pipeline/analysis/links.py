@@ -49,6 +49,9 @@ top measure whose headline is of its concept family (``pipeline.analysis.links_f
 产业基础薄弱 → 加快新旧动能转换, both industry; the family then counts as evidence on what
 the measure is about) when that measure leads the next by ``fallback_margin``: every
 difficulty of a work report is answered by some chapter of its plan.
+A failing of the government itself (一些干部担当作为不够, 形式主义仍然存在) is answered by the
+report's own chapter on the government and its best sub-item, and that chapter answers no
+problem of the economy (``pipeline.analysis.links_conduct``).
 Sub-items of a kept countermeasure are compared the same way (against the measure's score
 without the layout's pairing, which holds for the measure, and with ``sub_item_threshold`` ×
 the threshold), so links reach as deep as the evidence.
@@ -74,7 +77,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 
-from pipeline.analysis.links_conduct import NEVER, ONLY, conduct_kind, own_chapter_ids, own_chapters
+from pipeline.analysis.links_conduct import ONLY, conduct_kind, keep_own_chapter, own_chapters
 from pipeline.analysis.links_features import PairContext, PairFeatures
 from pipeline.analysis.links_terms import is_goal, normalise
 from pipeline.analysis.links_units import (
@@ -306,22 +309,9 @@ def score_pairs(units: Sequence[GraphUnit], options: LinkOptions = LinkOptions()
     chapters = own_chapters(targets)
     conduct = {p.unit_id: conduct_kind(p if p in sources else by_id[p.parent_id], p)
                for by_id in [{s.unit_id: s for s in sources}] for p in pairs}
-    _keep_own_chapter(units, chapters, conduct, targets, (scores, by_family))
+    keep_own_chapter(units, chapters, conduct, targets, (scores, by_family))
     return PairScores(sources, clauses, targets, evidence, raw, scores, children, structured,
                       through_sub_item, by_family, family_through, chapters, conduct)
-
-
-def _keep_own_chapter(units: Sequence[GraphUnit], chapters: Sequence[GraphUnit],
-                      conduct: Mapping[str, str], targets: Sequence[GraphUnit],
-                      tables: Sequence[dict[tuple[str, str], float]]) -> None:
-    """The government's own chapter answers no problem none of whose concepts is of its
-    conduct (科技创新能力不强 is the economy's, not the government's)."""
-    own = own_chapter_ids(units, chapters) & {t.unit_id for t in targets}
-    for part_id, kind in conduct.items():
-        if kind == NEVER:
-            for table in tables:
-                for target_id in own:
-                    table[(part_id, target_id)] = -1.0
 
 
 def _penalised(own: dict[tuple[str, str], float], evidence: Mapping[tuple[str, str], PairFeatures],

@@ -14,7 +14,7 @@ a part none of whose concepts is of that family never is.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pipeline.analysis.links_families import FAMILIES
 from pipeline.analysis.links_families import answer_concepts_in as concepts_in
@@ -55,6 +55,19 @@ def conduct_kind(source: GraphUnit, part: GraphUnit) -> str:
         # a part naming no concept (政策落地偏慢) may be anyone's
         return NEVER if concepts else MAY
     return ONLY if concepts <= GOVERNMENT_CONCEPTS else MAY
+
+
+def keep_own_chapter(units: Sequence[GraphUnit], chapters: Sequence[GraphUnit],
+                     conduct: Mapping[str, str], targets: Sequence[GraphUnit],
+                     tables: Sequence[dict[tuple[str, str], float]]) -> None:
+    """Score -1 in ``tables`` for each NEVER part and each unit of the own chapters: the
+    chapter answers no problem of the economy (科技创新能力不强)."""
+    own = own_chapter_ids(units, chapters) & {t.unit_id for t in targets}
+    for part_id, kind in conduct.items():
+        if kind == NEVER:
+            for table in tables:
+                for target_id in own:
+                    table[(part_id, target_id)] = -1.0
 
 
 def _clause_of(source: GraphUnit, part: GraphUnit) -> str:
