@@ -108,3 +108,16 @@ def test_a_clause_that_sets_the_scene_is_no_part(scene):
     sentence = f"{scene}，担当作为还不够，创新能力不强"
     unit = report("scene", _difficulties(sentence))[1]
     assert [p.headline for p in problem_clauses(unit)] == ["担当作为还不够", "创新能力不强"]
+
+
+@pytest.mark.parametrize(("headline", "own"), [
+    ("全面加强政府自身建设", True),
+    ("努力建设人民满意的服务型政府", True),
+    ("新的任务考验着各级政府的担当和执行力", True),  # the government with its conduct
+    ("推动政府运行更加规范高效，力戒形式主义", True),
+    ("用好政府投资，扩大有效需求", False),  # the government, but no conduct
+    ("持续改进作风", False),  # conduct, but whose? (a sub-item of the chapter)
+])
+def test_a_plan_unit_on_the_governments_own_conduct(headline, own):
+    units = report("chapter", [(1, C, "四、", headline, "")])
+    assert bool(own_chapters(units)) is own

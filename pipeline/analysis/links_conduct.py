@@ -34,10 +34,17 @@ ONLY, MAY, NEVER = "only", "may", "never"
 def own_chapters(targets: Sequence[GraphUnit]) -> list[GraphUnit]:
     """The report's units on the government's own conduct that no other such unit holds
     (the chapter, or its paragraphs where the layout nests them under the last measure)."""
-    hits = [t for t in targets if RE_OWN_CHAPTER.search(normalise(t.headline))]
+    hits = [t for t in targets if _on_own_conduct(normalise(t.headline))]
     ids = {t.unit_id for t in hits}
     by_id = {t.unit_id: t for t in targets}
     return [t for t in hits if not _held_by(t, ids, by_id)]
+
+
+def _on_own_conduct(headline: str) -> bool:
+    """Whether a plan headline is on the government itself: it names its own chapter, or
+    the government with its conduct (考验着各级政府的责任担当, 推动政府运行更加规范)."""
+    return bool(RE_OWN_CHAPTER.search(headline)) or \
+        "政府" in headline and bool(concepts_in(headline) & GOVERNMENT_CONCEPTS)
 
 
 def own_chapter_ids(units: Sequence[GraphUnit], chapters: Sequence[GraphUnit]) -> set[str]:
