@@ -121,3 +121,14 @@ def test_a_clause_that_sets_the_scene_is_no_part(scene):
 def test_a_plan_unit_on_the_governments_own_conduct(headline, own):
     units = report("chapter", [(1, C, "四、", headline, "")])
     assert bool(own_chapters(units)) is own
+
+
+@pytest.mark.parametrize(("clause", "kind"), [
+    ("创新意识和担当精神需要增强", ONLY),  # may be conduct, in a sentence on its people
+    ("调查研究还不够深入", ONLY),  # no concept, in a sentence on its people
+    ("政务服务和营商环境有待优化", NEVER),  # the business environment: another subject
+])
+def test_a_clause_of_a_sentence_on_the_governments_people(clause, kind):
+    unit = report("people", _difficulties(f"一些政府工作人员市场化思维不够牢，{clause}"))[1]
+    part = next(p for p in problem_clauses(unit) if p.headline == clause)
+    assert conduct_kind(unit, part) == kind

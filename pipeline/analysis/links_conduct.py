@@ -58,10 +58,15 @@ def conduct_kind(source: GraphUnit, part: GraphUnit) -> str:
     if RE_GOVERNMENT_PEOPLE.search(_clause_of(source, part)):
         return ONLY
     concepts = concepts_in(normalise(part.headline))
-    if not concepts & GOVERNMENT_CONCEPTS:
-        # a part naming no concept (政策落地偏慢) may be anyone's
-        return NEVER if concepts else MAY
-    return ONLY if concepts <= GOVERNMENT_CONCEPTS else MAY
+    if concepts and not concepts & GOVERNMENT_CONCEPTS:
+        return NEVER
+    # a part of a sentence on the government's people that may be of conduct is theirs
+    # (政府工作人员市场化思维不牢，创新意识和担当精神需要增强); one naming no concept
+    # (政策落地偏慢) may otherwise be anyone's
+    if concepts and concepts <= GOVERNMENT_CONCEPTS or \
+            RE_GOVERNMENT_PEOPLE.search(normalise(source.headline)):
+        return ONLY
+    return MAY
 
 
 def keep_own_chapter(units: Sequence[GraphUnit], chapters: Sequence[GraphUnit],
