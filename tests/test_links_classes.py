@@ -14,8 +14,8 @@ from dataclasses import replace
 import pytest
 
 from pipeline.analysis.links import LinkOptions, link_units, multi_year_plans, problem_clauses
-from pipeline.analysis.links_families import FAMILIES, families_of
-from pipeline.analysis.links_terms import is_multi_year_plan
+from pipeline.analysis.links_families import FAMILIES, answer_concepts_in, families_of
+from pipeline.analysis.links_terms import is_multi_year_plan, normalise
 from pipeline.analysis.textvec import concept_table
 from tests.test_links import C, P, pairs, report
 
@@ -145,3 +145,15 @@ def test_no_chapter_is_guessed_when_two_of_the_domain_score_alike():
     units = report("tie", rows)
     assert link_units(units) == []
     assert link_units(units, LinkOptions(fallback_margin=1.01)) != []
+
+
+@pytest.mark.parametrize("problem", ["服务贸易规模偏小", "受关税上调影响，出口企业订单减少"])
+def test_trade_is_opening_up(problem):
+    # trade named without 外贸 or 出口 (服务贸易, 关税) is still the opening chapter's matter
+    rows = [(1, P, "", "我们也清醒认识到，主要是", ""), (2, P, "", problem, ""),
+            (1, C, "三、", "今年重点工作", ""),
+            (2, C, "（一）", "扩大高水平对外开放", "稳外资，建设自由贸易试验区，拓展国际市场"),
+            (2, C, "（二）", "保障和改善民生", "办好教育医疗养老，完善社会保障")]
+    assert "opening" in answer_concepts_in(normalise(problem))
+    units = report("trade", rows)
+    assert pairs(link_units(units), units) == {(problem, "扩大高水平对外开放")}

@@ -49,6 +49,9 @@ top measure whose headline is of its concept family (``pipeline.analysis.links_f
 产业基础薄弱 → 加快新旧动能转换, both industry; the family then counts as evidence on what
 the measure is about) when that measure leads the next by ``fallback_margin``: every
 difficulty of a work report is answered by some chapter of its plan.
+A failing of the government itself (一些干部担当作为不够, 形式主义仍然存在) is answered by the
+report's own chapter on the government and its best sub-item, and that chapter answers no
+problem of the economy (``pipeline.analysis.links_conduct``).
 Sub-items of a kept countermeasure are compared the same way (against the measure's score
 without the layout's pairing, which holds for the measure, and with ``sub_item_threshold`` ×
 the threshold), so links reach as deep as the evidence.
@@ -74,6 +77,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 
+from pipeline.analysis.links_conduct import ONLY, conduct_kind, keep_own_chapter, own_chapters
 from pipeline.analysis.links_features import PairContext, PairFeatures
 from pipeline.analysis.links_terms import is_goal, normalise
 from pipeline.analysis.links_units import (
@@ -191,8 +195,10 @@ def link_units(
         for part in scored.clauses[source.unit_id] or [source]:
             chooser = options if part is source else \
                 replace(options, max_answers=options.clause_answers, best_answer_share=1.0)
-            answers = _chosen(part, scored, scored.scores, scored.through_sub_item, chooser)
-            by_family = not answers and options.family_evidence > 0.0 and \
+            own = scored.conduct.get(part.unit_id) == ONLY and scored.own_chapters
+            answers = _own_answers(part, scored, chooser) if own else \
+                _chosen(part, scored, scored.scores, scored.through_sub_item, chooser)
+            by_family = not own and not answers and options.family_evidence > 0.0 and \
                 _clear_best(part, scored, options.fallback_margin)
             if by_family:
                 # every difficulty of a work report is answered somewhere in its plan: one
@@ -201,12 +207,27 @@ def link_units(
                                   replace(chooser, max_answers=1, best_answer_share=1.0))
             for score, target in answers:
                 if target.unit_id not in kept or score > kept[target.unit_id][0]:
-                    kept[target.unit_id] = (score, target, part, by_family)
+                    kept[target.unit_id] = (score, target, part, by_family or bool(own))
         links += [_make_link(source, target, score,
                              scored.evidence[(part.unit_id, target.unit_id)],
                              None if part is source else part.headline, by_family)
                   for score, target, part, by_family in kept.values()]
     return links
+
+
+def _own_answers(part: GraphUnit, scored: PairScores,
+                 options: LinkOptions) -> list[tuple[float, GraphUnit]]:
+    """A failing of the government itself: its own chapter (the best of them when the layout
+    splits it), at no less than ``threshold``, and its sub-item that answers best. The
+    sub-items are weighed against each other, not against the chapter: the whole chapter
+    speaks of the government's conduct more than any one of its parts."""
+    one = replace(options, max_answers=1, best_answer_share=1.0)
+    value = {c.unit_id: max(scored.by_family[(part.unit_id, c.unit_id)], options.threshold)
+             for c in scored.own_chapters}
+    chapter = max(scored.own_chapters, key=lambda c: value[c.unit_id])
+    return [(value[chapter.unit_id], chapter),
+            *_answers(part, scored.children.get(chapter.unit_id, []), options.threshold,
+                      scored.children, scored.by_family, one, scored.structured)]
 
 
 def _clear_best(part: GraphUnit, scored: PairScores, margin: float) -> bool:
@@ -246,6 +267,9 @@ class PairScores:
     # the same, with a shared concept family as evidence on what a measure is about
     by_family: dict[tuple[str, str], float]
     family_through: set[tuple[str, str]]
+    # the government's own chapter(s) and each problem or clause's conduct kind (links_conduct)
+    own_chapters: list[GraphUnit]
+    conduct: dict[str, str]
 
 
 def score_pairs(units: Sequence[GraphUnit], options: LinkOptions = LinkOptions(),
@@ -282,8 +306,12 @@ def score_pairs(units: Sequence[GraphUnit], options: LinkOptions = LinkOptions()
         children.setdefault(target.parent_id if target.parent_id in target_ids else None,
                             []).append(target)
     structured = {pair for pair, features in evidence.items() if features.structure}
+    chapters = own_chapters(targets)
+    conduct = {p.unit_id: conduct_kind(p if p in sources else by_id[p.parent_id], p)
+               for by_id in [{s.unit_id: s for s in sources}] for p in pairs}
+    keep_own_chapter(units, chapters, conduct, targets, (scores, by_family))
     return PairScores(sources, clauses, targets, evidence, raw, scores, children, structured,
-                      through_sub_item, by_family, family_through)
+                      through_sub_item, by_family, family_through, chapters, conduct)
 
 
 def _penalised(own: dict[tuple[str, str], float], evidence: Mapping[tuple[str, str], PairFeatures],

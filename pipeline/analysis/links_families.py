@@ -11,7 +11,12 @@ their reports pair problems and measures concept by concept.
 
 from __future__ import annotations
 
+import functools
+import tomllib
 from collections.abc import Iterable
+from importlib import resources
+
+from pipeline.analysis.textvec import CONCEPTS_RESOURCE, concept_table
 
 # family → the concepts (names in concepts.toml) of one policy domain
 FAMILIES: dict[str, tuple[str, ...]] = {
@@ -38,3 +43,18 @@ def families_of(concepts: Iterable[str]) -> frozenset[str]:
     for concept in concepts:
         found |= _FAMILIES_OF.get(concept, frozenset())
     return found
+
+
+@functools.lru_cache(maxsize=1)
+def answer_table() -> dict[str, tuple[str, ...]]:
+    """concept → its words for links: ``[concepts]`` and ``[answers]`` of concepts.toml."""
+    raw = resources.files("pipeline.resources").joinpath(CONCEPTS_RESOURCE).read_text("utf-8")
+    extra = tomllib.loads(raw).get("answers", {})
+    return {name: (*words, *extra.get(name, ())) for name, words in concept_table().items()}
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def answer_concepts_in(text: str) -> frozenset[str]:
+    """The concepts whose words (``answer_table``) a normalised text holds."""
+    return frozenset(name for name, words in answer_table().items()
+                     if any(word in text for word in words))

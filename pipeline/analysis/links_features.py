@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pipeline.analysis.links_families import answer_concepts_in as concepts_in
+from pipeline.analysis.links_families import answer_table as concept_table
 from pipeline.analysis.links_families import families_of
 from pipeline.analysis.links_terms import (
     contrast_weights,
@@ -30,8 +32,6 @@ from pipeline.analysis.links_units import (
 )
 from pipeline.analysis.textvec import (
     GENERIC_TERMS_TABLE,
-    concept_table,
-    concepts_in,
     content_words,
     cosine,
     tfidf_vector,

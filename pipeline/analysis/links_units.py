@@ -38,6 +38,9 @@ RE_ENUMERATION = re.compile(r"、")
 MIN_OPENING_CLAUSES = 3
 # A clause shorter than this names no problem of its own (仍然不少).
 MIN_CLAUSE_CHARS = 4
+# A clause that sets the scene (一些干部在从严治党形势下, 在看到成绩的同时) names no problem:
+# its answers would be drawn for every problem of the sentence.
+RE_CIRCUMSTANCE = re.compile(r"(?:形势|情况|背景|条件|环境|要求)下$|面前$|之际$|的同时$")
 
 
 @dataclass(frozen=True)
@@ -258,7 +261,8 @@ def sentence_clauses(unit: GraphUnit, min_chars: int = 2) -> list[tuple[int, str
     more, a content word that is no report word)."""
     return [(number, clause) for number, clause in
             enumerate(RE_CLAUSE_BREAK.split(normalise(unit.headline)), start=1)
-            if len(clause) >= MIN_CLAUSE_CHARS and _names_something(unit, clause, min_chars)]
+            if len(clause) >= MIN_CLAUSE_CHARS and not RE_CIRCUMSTANCE.search(clause)
+            and _names_something(unit, clause, min_chars)]
 
 
 def _names_something(unit: GraphUnit, text: str, min_chars: int) -> bool:
