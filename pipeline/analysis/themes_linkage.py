@@ -8,7 +8,8 @@ at distance 1 in the tree, then one per group, the others re-homed to the group 
 most like on average (:func:`average_linkage`). With the row of each row's parent, a unit
 and its sub-point are held apart, and so is every unit more like one of them than like the
 other (:func:`_hold_levels_apart`). Groups whose centroids are alike may then be merged
-(:func:`merge_groups`). ``pipeline.analysis.themes`` turns the groups into themes.
+(:func:`merge_groups`), when their concepts agree too. ``pipeline.analysis.themes`` turns
+the groups into themes.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ def similarities(matrix, rows=None) -> np.ndarray:
     return dense.astype(np.float32, copy=False)
 
 
-def average_linkage(matrix, min_similarity: float, rows=None,
-                    lists=None, parents=None, levels: bool = False) -> list[list[int]]:
+def average_linkage(matrix, min_similarity: float, rows=None, lists=None, parents=None,
+                    levels: bool = False, agree=None, agree_min: float = 0.0
+                    ) -> list[list[int]]:
     """Groups of row indices: average linkage cut at ``1 - min_similarity`` distance.
 
     With ``lists`` (a list number per row), items of one list never share a group: an
@@ -43,7 +45,9 @@ def average_linkage(matrix, min_similarity: float, rows=None,
     row of each row's parent, -1 for none), a unit and its sub-point are held at distance
     1 in the tree, as siblings are (no rule after it: a big group may still take both);
     with ``levels`` too, so is each unit and every unit more like its parent or one of its
-    sub-points than like it (:func:`_hold_levels_apart`).
+    sub-points than like it (:func:`_hold_levels_apart`). With ``agree`` (other vectors of
+    the same rows) and ``agree_min``, rows whose ``agree`` cosine stays below it are held at
+    distance 1 too (:func:`_hold_disagreeing_apart`).
 
     The pairs at or above the cut are found once (``_pairs``); a component above
     ``MAX_COMPONENT`` is split at ``SPLIT_STEP`` stricter cuts by filtering its pairs,
@@ -75,12 +79,13 @@ def average_linkage(matrix, min_similarity: float, rows=None,
         groups += _cut_tree(matrix[members], cut, members,
                             None if lists is None else lists[members],
                             None if parents is None else _local_parents(parents, members),
-                            levels)
+                            levels, None if agree is None else (agree[members], agree_min))
     return sorted(groups)
 
 
 def merge_groups(matrix, groups: list[list[int]], merge_similarity: float,
-                 min_similarity: float, lists=None) -> list[list[int]]:
+                 min_similarity: float, lists=None, concepts=None,
+                 concept_similarity: float = 0.0) -> list[list[int]]:
     """Groups of two or more merged by average linkage of their normalised centroids, cut
     at ``merge_similarity`` (single units stay as they are); with ``lists``, one item per
     list after it, as in the tree.
@@ -91,7 +96,13 @@ def merge_groups(matrix, groups: list[list[int]], merge_similarity: float,
     in two wordings (有效需求不足 … / 消费、投资增长动力不足 …) meet on what each shares,
     though the mean over their pairs, diluted by each clause's own words, stays below the
     cut. The items a merge gives up for a sibling are re-homed (at ``min_similarity``) as
-    the tree's are."""
+    the tree's are.
+
+    With ``concepts`` (the rows' concept block) and ``concept_similarity``, two groups merge
+    only when the cosine of their concept centroids reaches it too: the merge is for one
+    concern in two wordings, and what names the concern whatever the wording is its
+    concepts. Without it, groups met on a frame their wordings share (经济……的基础还不牢固
+    / 环境质量改善的基础还不牢固) or on one ambiguous word (监督约束 / 资源环境约束)."""
     fragments = [group for group in groups if len(group) >= 2]
     if len(fragments) < 2:
         return groups
@@ -99,11 +110,12 @@ def merge_groups(matrix, groups: list[list[int]], merge_similarity: float,
     owner = [number for number, group in enumerate(fragments) for _ in group]
     indicator = sparse.csr_matrix((np.ones(len(rows)), (owner, rows)),
                                   shape=(len(fragments), matrix.shape[0]))
-    sums = sparse.csr_matrix(indicator @ matrix)
-    norms = np.sqrt(np.asarray(sums.multiply(sums).sum(axis=1)).ravel())
-    centroids = sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ sums
+    agree = None
+    if concepts is not None and concept_similarity > 0:
+        agree = _centroids(indicator, concepts)
     merged = [sorted(row for number in found for row in fragments[number])
-              for found in average_linkage(centroids, merge_similarity)]
+              for found in average_linkage(_centroids(indicator, matrix), merge_similarity,
+                                           agree=agree, agree_min=concept_similarity)]
     singles = [group for group in groups if len(group) < 2]
     if lists is None:
         return sorted(merged + singles)
@@ -113,6 +125,13 @@ def merge_groups(matrix, groups: list[list[int]], merge_similarity: float,
         kept.append(one)
         given_up += others
     return sorted(_rehome(kept + singles, sorted(given_up), matrix, lists, min_similarity))
+
+
+def _centroids(indicator, matrix):
+    """The normalised sum of each group's rows (``indicator``: groups × rows, 0/1)."""
+    sums = sparse.csr_matrix(indicator @ matrix)
+    norms = np.sqrt(np.asarray(sums.multiply(sums).sum(axis=1)).ravel())
+    return sparse.csr_matrix(sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ sums)
 
 
 def _local_parents(parents, members) -> np.ndarray:
@@ -184,8 +203,10 @@ def _components(matrix, min_similarity: float) -> list[list[int]]:
 
 
 def _cut_tree(part, min_similarity: float, members, lists=None,
-              parents=None, levels: bool = False) -> list[list[int]]:
+              parents=None, levels: bool = False, agree=None) -> list[list[int]]:
     distances = _condensed_distances(part)
+    if agree is not None and agree[1] > 0:
+        _hold_disagreeing_apart(distances, *agree)
     if lists is not None:
         distances[_sibling_pairs(lists)] = 1.0  # cosine 0: siblings pull a group apart
     if parents is not None:
@@ -244,6 +265,19 @@ def _hold_levels_apart(distances, part, parents) -> None:
             low, high = low[low != high], high[low != high]
             distances[count * low - low * (low + 1) // 2 + (high - low - 1)] = 1.0
         del to_child, to_parent
+
+
+def _hold_disagreeing_apart(distances, agree, minimum: float) -> None:
+    """Distance 1 (cosine 0) between rows whose ``agree`` vectors' cosine is below
+    ``minimum`` (rows without any count as disagreeing), a block of rows at a time."""
+    count = agree.shape[0]
+    for start in range(0, count, CHUNK_ROWS):
+        stop = min(count, start + CHUNK_ROWS)
+        block = similarities(agree, np.arange(start, stop))
+        for row in range(start, stop):
+            offset = count * row - row * (row + 1) // 2
+            apart = block[row - start, row + 1 :] < minimum
+            distances[offset : offset + count - row - 1][apart] = 1.0
 
 
 def _parent_pairs(parents) -> np.ndarray:
