@@ -54,7 +54,8 @@ report's own chapter on the government and its best sub-item, and that chapter a
 problem of the economy (``pipeline.analysis.links_conduct``).
 Sub-items of a kept countermeasure are compared the same way (against the measure's score
 without the layout's pairing, which holds for the measure, and with ``sub_item_threshold`` ×
-the threshold), so links reach as deep as the evidence.
+the threshold), so links reach as deep as the evidence; a sub-item of another concern than
+the one the problem's headline names is left out (``links_families.of_its_concern``).
 
 Not candidates: the unnumbered preamble of a list of measures (政府工作的总体要求是……,
 主要预期目标是……) with its items, and one-clause goal statements (地区生产总值增长5%左右,
@@ -78,6 +79,7 @@ from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 
 from pipeline.analysis.links_conduct import ONLY, conduct_kind, keep_own_chapter, own_chapters
+from pipeline.analysis.links_families import of_its_concern
 from pipeline.analysis.links_features import PairContext, PairFeatures
 from pipeline.analysis.links_terms import is_goal, normalise
 from pipeline.analysis.links_units import (
@@ -343,6 +345,8 @@ def _answers(source: GraphUnit, candidates: Sequence[GraphUnit], parent_score: f
     """(score, countermeasure) for the best of ``candidates``, then for the best sub-items
     of each one kept: a sub-item must also reach ``relative_cut`` × its parent's score, so it
     is named only when it answers the problem about as well as the whole measure does."""
+    if parent_score:  # a sub-item answers the concern the problem's headline names
+        candidates = of_its_concern(source, candidates)
     scored = [(scores[(source.unit_id, t.unit_id)], t) for t in candidates]
     if not scored:
         return []

@@ -6,16 +6,19 @@ chapter a policy domain: 产业基础薄弱 is answered by the chapter on 新旧
 chapter's headline then name different concepts (``pipeline/resources/concepts.toml``) of
 one domain. A family groups such concepts; a concept may sit in several (企业 are industry
 and what reform frees). Concepts of the cadre surveys (待遇, 晋升, 容错 …) are in none:
-their reports pair problems and measures concept by concept.
+their reports pair problems and measures concept by concept; there the concern a problem's
+headline names picks among a measure's sub-items (``of_its_concern``).
 """
 
 from __future__ import annotations
 
 import functools
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib import resources
 
+from pipeline.analysis.links_terms import normalise
+from pipeline.analysis.links_units import GraphUnit
 from pipeline.analysis.textvec import CONCEPTS_RESOURCE, concept_table
 
 # family → the concepts (names in concepts.toml) of one policy domain
@@ -58,3 +61,21 @@ def answer_concepts_in(text: str) -> frozenset[str]:
     """The concepts whose words (``answer_table``) a normalised text holds."""
     return frozenset(name for name, words in answer_table().items()
                      if any(word in text for word in words))
+
+
+def headline_concepts(unit: GraphUnit) -> frozenset[str]:
+    """The concepts a unit's headline names (a clause's headline is the clause)."""
+    return answer_concepts_in(normalise(unit.headline))
+
+
+def of_its_concern(source: GraphUnit, candidates: Sequence[GraphUnit]) -> list[GraphUnit]:
+    """The sub-items of a kept measure that may answer a problem, by the concern its
+    headline names: when some sub-item's headline names a concept of the problem's
+    headline, a sibling whose headline names only other concepts answers another concern
+    (激励手段单一 → 加强精神激励, not 落实容错纠错机制, though the problem's body speaks
+    of 容错 too); sub-items naming no concept stay."""
+    concern = headline_concepts(source)
+    named = {t.unit_id: headline_concepts(t) for t in candidates}
+    if not any(named[t.unit_id] & concern for t in candidates):
+        return list(candidates)
+    return [t for t in candidates if not named[t.unit_id] or named[t.unit_id] & concern]
