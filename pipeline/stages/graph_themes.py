@@ -150,7 +150,7 @@ def fit_part(part: str) -> Any:
     (clusters, signatures), of the inherited units."""
     every_unit, theme_options, reuse_options = inherited()
     if part == REUSE_PART:
-        digests: list[list[int]] = []
+        digests: list[np.ndarray] = []
         copies = reuse.find_reuse(_paragraphs(every_unit), reuse_options, signatures=digests)
         return copies, digests
     return fit_bounded(every_unit, theme_options, part)
