@@ -117,14 +117,13 @@ def _full_fit(ctx: StageContext, every_unit: list[GraphUnit], doc_keys: dict[str
     fitted = [outcomes[kind] for kind in themes.KINDS]
     clustered = [theme for theme, _space in fitted]
     spaces = [space for _theme, space in fitted if space is not None]
-    copies, digests = outcomes[REUSE_PART]
-    units = [unit for _doc, unit, _text in reuse.passages(_paragraphs(every_unit),
-                                                          reuse_options)]
+    copies, reuse_blob = outcomes[REUSE_PART]
+
     def save() -> None:
         ctx.store.put_model(THEMES_MODEL, key, update.spaces_to_bytes(spaces), {
             "key": key, "kinds": [s.kind for s in spaces], "fit_docs": doc_keys,
             "docs": doc_keys, "fit_units": sum(len(s.unit_ids) for s in spaces)})
-        _put_reuse(ctx, key, dict(zip(units, digests, strict=True)), copies)
+        _put_reuse_blob(ctx, key, reuse_blob, copies)
 
     return clustered, copies, save
 
@@ -152,7 +151,11 @@ def fit_part(part: str) -> Any:
     if part == REUSE_PART:
         digests: list[np.ndarray] = []
         copies = reuse.find_reuse(_paragraphs(every_unit), reuse_options, signatures=digests)
-        return copies, digests
+        units = [unit for _doc, unit, _text in reuse.passages(_paragraphs(every_unit),
+                                                              reuse_options)]
+        # the stored form is made here: 200,000 signatures at 10,000 reports go back as
+        # one 100 MB blob, not as 200,000 arrays for the main process to stack
+        return copies, reuse_model_bytes(units, digests)
     return fit_bounded(every_unit, theme_options, part)
 
 
@@ -242,15 +245,28 @@ def _paragraphs(every_unit: list[GraphUnit]) -> list[tuple[str, str, str]]:
 
 def _put_reuse(ctx: StageContext, key: str, digests: dict[str, Any],
                copies: list[reuse.ReuseCluster]) -> None:
+    units = list(digests)
+    _put_reuse_blob(ctx, key, reuse_model_bytes(units, [digests[u] for u in units]), copies)
+
+
+def reuse_model_bytes(units: list[str], digests: list[Any]) -> bytes:
+    """The stored reuse model: unit ids sorted, each with its MinHash signature (npz)."""
     import io
 
-    units = sorted(digests)
+    order = sorted(range(len(units)), key=units.__getitem__)
     buffer = io.BytesIO()
     # hash values do not compress: stored as they are
-    np.savez(buffer, units=np.array(units, dtype=str) if units else np.zeros(0, dtype="<U1"),
-             digests=np.array([digests[u] for u in units], dtype=np.uint32) if units
+    np.savez(buffer,
+             units=np.array([units[i] for i in order], dtype=str) if units
+             else np.zeros(0, dtype="<U1"),
+             digests=np.array([digests[i] for i in order], dtype=np.uint32) if units
              else np.zeros((0, 0), dtype=np.uint32))
-    ctx.store.put_model(REUSE_MODEL, key, buffer.getvalue(), {
+    return buffer.getvalue()
+
+
+def _put_reuse_blob(ctx: StageContext, key: str, blob: bytes,
+                    copies: list[reuse.ReuseCluster]) -> None:
+    ctx.store.put_model(REUSE_MODEL, key, blob, {
         "key": key, "clusters": [{"cluster": c.cluster_id, "members": [list(m) for m in c.members],
                                   "canonical": c.canonical, "docs": list(c.docs),
                                   "min_jaccard": c.min_jaccard} for c in copies]})
