@@ -172,11 +172,6 @@ class AnalysisTables:
         return {file: _text(text) for file, text in self.conn.execute(
             "SELECT file, text FROM result_exports WHERE name=? ORDER BY file", (name,))}
 
-    def iter_result_exports(self) -> Iterator[tuple[str, str, str]]:
-        """(result name, file name, text) of every stored result's rendered files."""
-        rows = self.conn.execute("SELECT name, file, text FROM result_exports ORDER BY name, file")
-        yield from ((name, file, _text(text)) for name, file, text in rows)
-
     def iter_result_export_chunks(self) -> Iterator[tuple[str, str, Iterator[bytes]]]:
         """(result name, file name, its UTF-8 bytes in chunks) of every rendered file, for
         writing large exports without holding them in memory; read each file's chunks

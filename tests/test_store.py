@@ -58,8 +58,9 @@ def test_results_keep_their_exports_apart(tmp_path):
     assert store.get_result("graph") == ("k1", {"nodes": [1]})
     assert store.get_result_key("graph") == "k1" and store.get_result_key("none") is None
     assert store.get_result_exports("graph") == {"a.csv": "x", "graph.json": "{}"}
-    assert list(store.iter_result_exports()) == [
-        ("graph", "a.csv", "x"), ("graph", "graph.json", "{}"), ("report", "report.html", "<p>")]
+    assert [(name, file, b"".join(chunks)) for name, file, chunks in
+            store.iter_result_export_chunks()] == [
+        ("graph", "a.csv", b"x"), ("graph", "graph.json", b"{}"), ("report", "report.html", b"<p>")]
     with store.transaction():  # a new result replaces the old one's files
         store.put_result("graph", "k3", {"nodes": [], "exports": {"graph.json": "[]"}})
     assert store.get_result_exports("graph") == {"graph.json": "[]"}

@@ -206,10 +206,6 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
-def _text_writer(text: str) -> Callable[[Path], None]:
-    return lambda temp: temp.write_text(text, encoding="utf-8")
-
-
 def flat_graph(graph: nx.DiGraph) -> nx.DiGraph:
     """A copy whose list/dict attributes are JSON strings and None values '' (GraphML/GEXF)."""
     def flat(data: Mapping[str, Any]) -> dict[str, Any]:

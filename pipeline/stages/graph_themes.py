@@ -150,9 +150,9 @@ def fit_part(part: str) -> Any:
     every_unit, theme_options, reuse_options = inherited()
     if part == REUSE_PART:
         digests: list[np.ndarray] = []
-        copies = reuse.find_reuse(_paragraphs(every_unit), reuse_options, signatures=digests)
-        units = [unit for _doc, unit, _text in reuse.passages(_paragraphs(every_unit),
-                                                              reuse_options)]
+        items = reuse.passages(_paragraphs(every_unit), reuse_options)
+        copies = reuse.find_reuse(items, reuse_options, signatures=digests)
+        units = [unit for _doc, unit, _text in items]
         # the stored form is made here: 200,000 signatures at 10,000 reports go back as
         # one 100 MB blob, not as 200,000 arrays for the main process to stack
         return copies, reuse_model_bytes(units, digests)
