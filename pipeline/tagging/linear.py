@@ -13,7 +13,6 @@ checks it against the scikit-learn pipeline it came from).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,17 +34,7 @@ class TfidfBlock:
 
     def transform(self, documents: Sequence[Any]) -> sparse.csr_matrix:
         """Rows of L2-normalised sublinear TF-IDF for ``documents``."""
-        indptr, indices, values = [0], [], []
-        for document in documents:
-            counts = Counter(self._terms(document))
-            known = sorted((self.vocabulary[t], n) for t, n in counts.items()
-                           if t in self.vocabulary)
-            indices += [column for column, _n in known]
-            values += [n for _column, n in known]
-            indptr.append(len(indices))
-        matrix = sparse.csr_matrix((np.asarray(values, dtype=np.float64),
-                                    np.asarray(indices, dtype=np.int64), indptr),
-                                   shape=(len(documents), len(self.idf)))
+        matrix = self._counts(documents)
         np.log(matrix.data, out=matrix.data)
         matrix.data += 1.0
         matrix.data *= self.idf[matrix.indices]
@@ -53,6 +42,21 @@ class TfidfBlock:
         norms = np.sqrt(np.bincount(rows, weights=matrix.data ** 2, minlength=len(documents)))
         matrix.data /= norms[rows]  # a row with data has a norm above 0
         return matrix
+
+    def _counts(self, documents: Sequence[Any]) -> sparse.csr_matrix:
+        """Rows of known-term counts, columns sorted within each row."""
+        width = len(self.idf)
+        lookup = self.vocabulary.get
+        keys: list[int] = []
+        for row, document in enumerate(documents):
+            base = row * width  # one integer key per (row, column): one sort for all rows
+            keys += [base + column for column in map(lookup, self._terms(document))
+                     if column is not None]
+        cells, counts = np.unique(np.asarray(keys, dtype=np.int64), return_counts=True)
+        rows, columns = np.divmod(cells, width)
+        indptr = np.searchsorted(rows, np.arange(len(documents) + 1))
+        return sparse.csr_matrix((counts.astype(np.float64), columns, indptr),
+                                 shape=(len(documents), width))
 
     def _terms(self, document: Any) -> list[str]:
         if self.char_ngrams is None:
