@@ -7,7 +7,7 @@ loose dicts or tuples, so a reader can see what a stage consumes and produces.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 
 @dataclass(frozen=True)
@@ -130,9 +130,11 @@ class IngestedPart:
 
     def to_json(self) -> dict:
         """A cacheable dict of the part."""
-        from dataclasses import asdict
-
-        return asdict(self)
+        # what ``asdict`` gives, without its deep copy of every offset run (the main
+        # process did that for each file while the workers waited for it)
+        plain = {f.name: getattr(self, f.name) for f in fields(self)}
+        plain["region"] = asdict(self.region)
+        return plain
 
     @classmethod
     def from_json(cls, data: dict) -> IngestedPart:
