@@ -99,10 +99,21 @@ def _body_text(own_text: str, marker: str, headline: str, max_chars: int) -> str
 
 def own_ranges(spans: Sequence[UnitSpan], index: int) -> list[tuple[int, int]]:
     """The character ranges of span ``index`` that none of its children cover."""
-    span = spans[index]
+    return _uncovered(spans[index], [s for s in spans if s.parent == index])
+
+
+def all_own_ranges(spans: Sequence[UnitSpan]) -> list[list[tuple[int, int]]]:
+    """``own_ranges`` of every span, in order (children found in one pass, not one per span)."""
+    children: list[list[UnitSpan]] = [[] for _ in spans]
+    for span in spans:
+        if span.parent is not None and 0 <= span.parent < len(spans):
+            children[span.parent].append(span)
+    return [_uncovered(span, kids) for span, kids in zip(spans, children, strict=True)]
+
+
+def _uncovered(span: UnitSpan, children: list[UnitSpan]) -> list[tuple[int, int]]:
     ranges, cursor = [], span.start
-    children = sorted((s for s in spans if s.parent == index), key=lambda s: s.start)
-    for child in children:
+    for child in sorted(children, key=lambda s: s.start):
         ranges.append((cursor, max(child.start, cursor)))
         cursor = max(cursor, child.end)
     ranges.append((cursor, span.end))
@@ -111,7 +122,11 @@ def own_ranges(spans: Sequence[UnitSpan], index: int) -> list[tuple[int, int]]:
 
 def own_text_of(text: str, spans: Sequence[UnitSpan], index: int) -> str:
     """The text of span ``index`` with its children's ranges cut out."""
-    return "".join(text[start:end] for start, end in own_ranges(spans, index))
+    return _text_of(text, own_ranges(spans, index))
+
+
+def _text_of(text: str, ranges: list[tuple[int, int]]) -> str:
+    return "".join(text[start:end] for start, end in ranges)
 
 
 def _leadin_sentence(gap: str) -> str:
@@ -279,6 +294,7 @@ def inputs_from_spans(
     inputs = []
     leadin_of = run_leadins(text, spans)
     frames = restart_frames(spans)
+    ranges_of = all_own_ranges(spans)
     for index, span in enumerate(spans):
         chain = framing_chain(spans, index, frames)
         ancestors = [spans[framing].headline for framing in chain]
@@ -288,14 +304,14 @@ def inputs_from_spans(
             marker=span.marker,
             kind=span.kind,
             level=span.level,
-            own_text=own_text_of(text, spans, index),
+            own_text=_text_of(text, ranges_of[index]),
             ancestor_headlines=tuple(reversed(ancestors)),
             position=span.start / max(len(text), 1),
             leadins=tuple(reversed(leadins)),
             year=year,
         )
         if words_in is not None:
-            words = [w for s, e in own_ranges(spans, index) for w in words_in(s, e)]
+            words = [w for s, e in ranges_of[index] for w in words_in(s, e)]
             item = replace(item, tokens=tuple(words))
         elif tokenize is not None:
             body = body_text(item, len(item.own_text))
