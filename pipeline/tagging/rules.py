@@ -2,8 +2,9 @@
 
 Reads ``pipeline/resources/cues.toml`` once. Two questions are answered here:
 which label a section TITLE names (``section_labels``), and how many cue phrases of
-each label a piece of text holds (``cue_counts``, spaCy PhraseMatcher/Matcher over
-characters, plus whole-word cues over word tokens when a segmenter supplied them).
+each label a piece of text holds (``cue_counts``: every occurrence of every cue phrase,
+as spaCy's PhraseMatcher over characters counted them, plus whole-word cues over word
+tokens when a segmenter supplied them).
 Texts are compared in :func:`~pipeline.text.vocab.normalise_for_match` form.
 """
 
@@ -14,10 +15,6 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
-from spacy.vocab import Vocab
 
 from pipeline.text.vocab import normalise_for_match
 
@@ -243,14 +240,9 @@ def admits_problems(text: str) -> bool:
 
 @dataclass(frozen=True)
 class _Matchers:
-    vocab: Vocab
-    phrases: PhraseMatcher
+    phrases: dict[str, tuple[tuple[str, str], ...]]  # first char → (phrase, label) pairs
     gapped: dict[str, re.Pattern[str]]  # label → where any of its gapped cues starts
-    words: PhraseMatcher
-
-
-def _char_pattern(vocab: Vocab, phrase: str) -> Doc:
-    return Doc(vocab, words=list(phrase))
+    words: dict[str, tuple[str, ...]]  # whole-word cue → its labels
 
 
 def _gapped_regex(cues: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -266,37 +258,47 @@ def _gapped_regex(cues: tuple[str, ...]) -> re.Pattern[str] | None:
 @lru_cache(maxsize=1)
 def _matchers() -> _Matchers:
     lexicon = load_lexicon()
-    vocab = Vocab()
-    phrases, words = PhraseMatcher(vocab), PhraseMatcher(vocab)
+    phrases: dict[str, list[tuple[str, str]]] = {}
+    words: dict[str, list[str]] = {}
     gapped: dict[str, re.Pattern[str]] = {}
     for label in LABELS:
-        phrases.add(label, [_char_pattern(vocab, p) for p in lexicon.phrases[label]])
-        words.add(label, [Doc(vocab, words=[w]) for w in lexicon.words[label]])
+        # a cue listed twice under one label counts once (as one PhraseMatcher key did)
+        for phrase in dict.fromkeys(p for p in lexicon.phrases[label] if p):
+            phrases.setdefault(phrase[0], []).append((phrase, label))
+        for word in dict.fromkeys(lexicon.words[label]):
+            words.setdefault(word, []).append(label)
         regex = _gapped_regex(lexicon.gapped[label])
         if regex is not None:
             gapped[label] = regex
-    return _Matchers(vocab, phrases, gapped, words)
+    return _Matchers({c: tuple(p) for c, p in phrases.items()}, gapped,
+                     {w: tuple(labels) for w, labels in words.items()})
 
 
 @lru_cache(maxsize=65536)  # features and decisions both ask, for every unit
 def cue_counts(text: str, words: tuple[str, ...] = ()) -> dict[str, int]:
-    """Count cue matches per label in ``text`` (and whole-word cues among ``words``)."""
+    """Count cue matches per label in ``text`` (and whole-word cues among ``words``).
+
+    Every occurrence of every phrase counts, overlapping ones and phrases that start at
+    the same character too; phrases are found by their first character, which is faster
+    than building a spaCy Doc of the characters for a PhraseMatcher (same counts).
+    """
     counts = dict.fromkeys(LABELS, 0)
     text = normalise_for_match(text)
     if not text and not words:
         return counts
     matchers = _matchers()
-    strings = matchers.vocab.strings
     if text:
-        chars = Doc(matchers.vocab, words=list(text))
-        for match_id, _start, _end in matchers.phrases(chars):
-            counts[strings[match_id]] += 1
+        starting = matchers.phrases.get
+        for index, char in enumerate(text):
+            for phrase, label in starting(char, ()):
+                if text.startswith(phrase, index):
+                    counts[label] += 1
         for label, regex in matchers.gapped.items():
             counts[label] += sum(1 for _ in regex.finditer(text))
         counts["practice"] += len(RE_COUNTED.findall(text))
-    if words:
-        for match_id, _start, _end in matchers.words(Doc(matchers.vocab, words=list(words))):
-            counts[strings[match_id]] += 1
+    for word in words:
+        for label in matchers.words.get(word, ()):
+            counts[label] += 1
     return counts
 
 
