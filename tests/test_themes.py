@@ -400,10 +400,10 @@ def test_the_governments_own_failings_are_four_concerns_not_one():
     # work style, integrity and how well it serves are named apart in every report; one
     # broad "conduct" concept made 形式主义 and 腐败 one theme through the concept alone
     units = []
-    for number, (style, integrity, service) in enumerate([
-            ("形式主义、官僚主义仍然存在", "一些领域腐败问题时有发生", "政府服务效能需要进一步提升"),
-            ("少数干部作风不严不实", "部分领域腐败问题仍有发生", "行政效能有待进一步提高"),
-            ("官僚主义不同程度存在", "廉洁从政的规矩意识还需增强", "政府服务管理效能仍需提升")]):
+    reports = [("形式主义、官僚主义仍然存在", "一些领域腐败问题时有发生", "政府服务效能需要提升"),
+               ("少数干部作风不严不实", "部分领域腐败问题仍有发生", "行政效能有待进一步提高"),
+               ("官僚主义不同程度存在", "廉洁从政的规矩意识还需增强", "政府服务管理效能仍需提升")]
+    for number, (style, integrity, service) in enumerate(reports):
         units += report(f"g{number}", f"省{number}", [(style, ""), (integrity, ""), (service, ""),
                                                      ("有效需求仍显不足", "")])
     assignments = cluster_themes(units, ThemeOptions(), P).assignments

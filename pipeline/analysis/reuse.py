@@ -119,8 +119,8 @@ def find_reuse(paragraphs: Sequence[tuple[str, str, str]],
         # a unit and its sub-item in one report are not reuse
         candidates = candidates[doc_of[candidates] != doc_of[index]]
         for other, score in _first_match_per_cluster(
-                shingle_rows, sets, index,
-                likely_pairs(digests, index, candidates, options), options.threshold):
+                shingle_rows, sets, index, candidates, options.threshold,
+                lambda some, row=index: likely_pairs(digests, row, some, options)):
             sets.union(index, other)
             joins.append((index, score))
     return _clusters(items, sets, joins)
@@ -171,29 +171,31 @@ CHECK_ALL_UP_TO = 200  # likely candidates checked in one go; beyond, cluster by
 
 
 def _first_match_per_cluster(rows: _ShingleRows, sets: _Partition, index: int,
-                             candidates: np.ndarray, threshold: float
+                             candidates: np.ndarray, threshold: float, screen
                              ) -> list[tuple[int, float]]:
-    """For each cluster among ``candidates``, its first member (in candidate order) whose
-    exact Jaccard with ``index`` reaches the threshold, with that score.
+    """For each cluster among ``candidates``, its first member (in candidate order) that
+    passes ``screen`` and whose exact Jaccard with ``index`` reaches the threshold, with
+    that score.
 
     ``index`` joins every such cluster, and the first match's score is the one recorded:
     what checking every candidate gives. A passage copied into thousands of reports has
-    thousands of candidates in one cluster, so each cluster's first member is checked
-    first and only the clusters it did not match have their other members checked.
+    thousands of candidates in one cluster, so each cluster's first member is screened and
+    checked first and only the clusters it did not match have their other members
+    screened and checked.
     """
     found: dict[int, tuple[int, float]] = {}
     if len(candidates) <= CHECK_ALL_UP_TO:  # few: checking them all at once is cheaper
-        for other, score in rows.exact_matches(index, candidates, threshold):
+        for other, score in rows.exact_matches(index, screen(candidates), threshold):
             found.setdefault(sets.find(other), (other, score))
         return list(found.values())
     roots = sets.label[candidates]
-    first = np.unique(roots, return_index=True)[1]
-    for other, score in rows.exact_matches(index, candidates[np.sort(first)], threshold):
+    first = np.sort(np.unique(roots, return_index=True)[1])
+    for other, score in rows.exact_matches(index, screen(candidates[first]), threshold):
         found[sets.find(other)] = (other, score)
     checked = np.zeros(len(roots), dtype=bool)
     checked[first] = True
     rest = np.flatnonzero(~checked & ~np.isin(roots, list(found)))
-    for other, score in rows.exact_matches(index, candidates[rest], threshold):
+    for other, score in rows.exact_matches(index, screen(candidates[rest]), threshold):
         found.setdefault(sets.find(other), (other, score))  # candidate order: first wins
     return list(found.values())
 
