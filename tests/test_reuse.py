@@ -68,3 +68,42 @@ def test_checking_cluster_by_cluster_finds_what_checking_all_candidates_finds(se
     assert each == at_once
     assert [list(s) for s in signatures_each] == [list(s) for s in signatures_all]
     assert sum(len(c.members) for c in at_once) > 20  # the case is not vacuous
+
+
+@pytest.mark.parametrize(("seed", "num_bands"), [(1, 32), (2, 16), (3, 64)])
+def test_the_band_index_proposes_what_rensas_lsh_proposes(seed, num_bands):
+    from rensa import RMinHash, RMinHashLSH
+
+    options = reuse.ReuseOptions(num_bands=num_bands)
+    texts = passages(80, seed=seed) + passages(5, seed=seed)  # some exact copies too
+    lsh = RMinHashLSH(options.threshold, options.num_perm, num_bands)
+    digests, expected = [], []
+    for index, text in enumerate(texts):
+        signature = RMinHash(options.num_perm, options.seed)
+        signature.update(sorted(reuse.shingle_set(text, options.shingle_chars)))
+        digests.append(signature.digest())
+        expected.append(sorted(lsh.query(signature)))
+        lsh.insert(index, signature)
+    bands = reuse._BandIndex(np.array(digests, dtype=np.uint32), num_bands)
+    found = [bands.earlier_sharing_a_band(i).tolist() for i in range(len(texts))]
+    assert found == expected
+    assert sum(map(len, found)) > 5  # more than the five copies: not vacuous
+
+
+@pytest.mark.parametrize("joins", [[(0, 1), (2, 3), (1, 3)], [(4, 0), (0, 4), (3, 2)], []])
+def test_the_partition_joins_sets_as_union_find_does(joins):
+    sets = reuse._Partition(6)
+    for a, b in joins:
+        sets.union(a, b)
+    groups: list[set[int]] = [{i} for i in range(6)]
+    for a, b in joins:
+        ga = next(g for g in groups if a in g)
+        gb = next(g for g in groups if b in g)
+        if ga is not gb:
+            groups.remove(gb)
+            ga |= gb
+    expected = {frozenset(g) for g in groups}
+    by_label: dict[int, set[int]] = {}
+    for row in range(6):
+        by_label.setdefault(sets.find(row), set()).add(row)
+    assert {frozenset(g) for g in by_label.values()} == expected

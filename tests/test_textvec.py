@@ -38,7 +38,11 @@ from pipeline.analysis.textvec import (
     ("加大保障和改善民生力度", {"income", "employment", "public_services"}, set()),
     ("资源环境约束趋紧", {"environment"}, set()),
     ("加力推动科技创新和产业创新", {"new_drivers", "innovation"}, set()),
-    ("建设法治型服务型政府", {"government_conduct"}, set()),
+    ("建设法治型服务型政府", {"government_administration"}, set()),
+    # the government's own conduct is four concerns, not one
+    ("形式主义、官僚主义仍然存在", {"government_style"}, {"government_integrity"}),
+    ("一些领域腐败问题时有发生", {"government_integrity"}, {"government_style"}),
+    ("政府服务效能需要进一步提升", {"government_administration"}, {"government_style"}),
     ("", set(), {"demand"}),
 ])
 def test_concepts_in(text, held, not_held):

@@ -394,3 +394,23 @@ def test_components_of_the_pairs_at_a_cut():
     assert themes._components(matrix, 0.5) == [[0, 1], [2, 3]]
     assert themes._components(matrix, 0.35) == [[0, 1, 2, 3]]
     assert themes._components(matrix, 0.9) == [[0], [1], [2], [3]]
+
+
+def test_the_governments_own_failings_are_four_concerns_not_one():
+    # work style, integrity and how well it serves are named apart in every report; one
+    # broad "conduct" concept made 形式主义 and 腐败 one theme through the concept alone
+    units = []
+    reports = [("形式主义、官僚主义仍然存在", "一些领域腐败问题时有发生", "政府服务效能需要提升"),
+               ("少数干部作风不严不实", "部分领域腐败问题仍有发生", "行政效能有待进一步提高"),
+               ("官僚主义不同程度存在", "廉洁从政的规矩意识还需增强", "政府服务管理效能仍需提升")]
+    for number, (style, integrity, service) in enumerate(reports):
+        units += report(f"g{number}", f"省{number}", [(style, ""), (integrity, ""), (service, ""),
+                                                     ("有效需求仍显不足", "")])
+    assignments = cluster_themes(units, ThemeOptions(), P).assignments
+    for doc in ("g0", "g1", "g2"):
+        style, integrity, service = (assignments[f"{doc}-p{i}"] for i in (1, 2, 3))
+        for other in ("g0", "g1", "g2"):
+            assert integrity is None or integrity not in {assignments[f"{other}-p1"],
+                                                          assignments[f"{other}-p3"]}
+            assert style is None or style != assignments[f"{other}-p3"]
+    assert assignments["g0-p2"] is not None and assignments["g0-p2"] == assignments["g1-p2"]

@@ -32,7 +32,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
                    "education", "elderly_care", "housing"),
     "ecology": ("environment", "water"),
     "risk_and_safety": ("risk", "debt", "fiscal", "real_estate", "finance", "safety"),
-    "government": ("government_conduct", "responsibility"),
+    "government": ("government_style", "government_integrity", "government_administration",
+                   "government_capability", "responsibility"),
 }
 _FAMILIES_OF: dict[str, frozenset[str]] = {}
 for _family, _concepts in FAMILIES.items():

@@ -1,14 +1,15 @@
 """Passages reused across reports: shared templates and copied paragraphs.
 
 Each passage becomes a MinHash of its character shingles (rensa, as in
-``pipeline.dedup``); LSH proposes candidate pairs, the exact Jaccard of the shingle
+``pipeline.dedup``); LSH over the signatures' bands (``_BandIndex``, numpy arrays: rensa's
+index took ~650 MB at 200,000 passages) proposes candidate pairs, the exact Jaccard of the shingle
 sets decides, and pairs from different documents at or above ``threshold`` are joined
 into clusters. The graph then counts each cluster once (``canonical_units``), so one
 template copied into twenty county reports is not twenty votes for a theme or an edge.
 
 Between full runs ``update_reuse`` adds the passages of new reports to stored clusters:
 their candidates are the stored passages sharing an LSH band of the MinHash signature
-(the bands ``RMinHashLSH`` uses: ``num_bands`` equal slices of the signature), decided by
+(``num_bands`` equal slices of the signature, as ``find_reuse`` bands them), decided by
 the same exact Jaccard; passages of removed reports leave, and a cluster that lost one is
 checked again on its own, so the clusters are what ``find_reuse`` would give.
 """
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from rensa import RMinHash, RMinHashLSH
+from rensa import RMinHash
 
 from pipeline.analysis.textvec import normalise
 
@@ -96,73 +97,121 @@ def find_reuse(paragraphs: Sequence[tuple[str, str, str]],
     """
     items = passages(paragraphs, options)
     doc_of = _doc_numbers(items)
-    # Each passage's shingles become numbers and its signature at once: the sets of
-    # strings themselves took gigabytes at 10,000 reports (~200,000 passages).
-    shingle_rows, made = _ShingleRows(), []
-    for _doc, _unit, text in items:
+    # Each passage's shingles become numbers and its signature at once, and only the
+    # signature's digest is kept: the sets of strings took gigabytes at 10,000 reports
+    # (~200,000 passages), the MinHash objects and rensa's LSH index ~1 GB more.
+    shingle_rows = _ShingleRows()
+    digests = np.zeros((len(items), options.num_perm), dtype=np.uint32)
+    for index, (_doc, _unit, text) in enumerate(items):
         tokens = shingle_set(text, options.shingle_chars)
         shingle_rows.add(tokens)
-        made.append(RMinHash(options.num_perm, options.seed))
-        made[-1].update(sorted(tokens))
-    shingle_rows.close()
-    digests = np.zeros((len(items), options.num_perm), dtype=np.uint32)
-    lsh = RMinHashLSH(options.threshold, options.num_perm, options.num_bands)
-    parent = list(range(len(items)))
-    joins: list[tuple[int, float]] = []  # (one member, Jaccard) of each joining pair
-    for index, signature in enumerate(made):
+        signature = RMinHash(options.num_perm, options.seed)
+        signature.update(sorted(tokens))
         digests[index] = signature.digest()
-        if signatures is not None:  # rows of one array: 128 Python ints per passage took
-            signatures.append(digests[index])  # ~1 GB at 10,000 reports (200,000 passages)
-        candidates = np.array(sorted(lsh.query(signature)), dtype=np.int64)
+    shingle_rows.close()
+    if signatures is not None:  # rows of one array: 128 Python ints per passage took
+        signatures.extend(digests)  # ~1 GB at 10,000 reports (200,000 passages)
+    bands = _BandIndex(digests, options.num_bands)
+    sets = _Partition(len(items))
+    joins: list[tuple[int, float]] = []  # (one member, Jaccard) of each joining pair
+    for index in range(len(items)):
+        candidates = bands.earlier_sharing_a_band(index)
         # a unit and its sub-item in one report are not reuse
         candidates = candidates[doc_of[candidates] != doc_of[index]]
         for other, score in _first_match_per_cluster(
-                shingle_rows, parent, index,
-                likely_pairs(digests, index, candidates, options), options.threshold):
-            _union(parent, index, other)
+                shingle_rows, sets, index, candidates, options.threshold,
+                lambda some, row=index: likely_pairs(digests, row, some, options)):
+            sets.union(index, other)
             joins.append((index, score))
-        lsh.insert(index, signature)
-    return _clusters(items, parent, joins)
+    return _clusters(items, sets, joins)
 
 
+class _BandIndex:
+    """LSH over MinHash digests: the rows that share a band (one of ``num_bands`` equal
+    slices of the digest, as rensa's ``RMinHashLSH`` bands it) with a row.
+
+    Built from the digest array once: each band's rows grouped by their slice, so a row's
+    candidates are the earlier members of its groups, in row order (what querying an LSH
+    index before inserting the row gives). Two int64 numbers per row and band.
+    """
+
+    def __init__(self, digests: np.ndarray, num_bands: int):
+        count = len(digests)
+        slices = digests.reshape(count, num_bands, -1) if count else digests
+        self.groups = np.zeros((count, num_bands), dtype=np.int64)
+        orders, offset = [], 0
+        for band in range(num_bands if count else 0):
+            rows = np.ascontiguousarray(slices[:, band, :])
+            keys = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
+            _keys, group = np.unique(keys, return_inverse=True)
+            self.groups[:, band] = group.ravel() + offset
+            offset += len(_keys)
+            orders.append(np.argsort(self.groups[:, band], kind="stable"))
+        self.order = np.concatenate(orders) if orders else np.empty(0, dtype=np.int64)
+        self.sizes = np.bincount(self.groups.ravel(), minlength=offset) if count \
+            else np.empty(0, dtype=np.int64)
+        self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.int64)
+
+    def earlier_sharing_a_band(self, row: int) -> np.ndarray:
+        """The rows before ``row`` that share at least one band with it, ascending."""
+        groups = self.groups[row]
+        groups = groups[self.sizes[groups] > 1]
+        if not len(groups):
+            return np.empty(0, dtype=np.int64)
+        sizes = self.sizes[groups]
+        ends = np.cumsum(sizes)
+        members = self.order[np.arange(ends[-1]) + np.repeat(self.starts[groups] - (ends - sizes),
+                                                               sizes)]
+        found = members[members < row]
+        return np.unique(found)
+
+
+RANK_CHUNK = 1 << 22  # shingle hashes turned into ranks at once (32 MB)
 CHECK_ALL_UP_TO = 200  # likely candidates checked in one go; beyond, cluster by cluster
 
 
-def _first_match_per_cluster(rows: _ShingleRows, parent: list[int], index: int,
-                             candidates: np.ndarray, threshold: float
+def _first_match_per_cluster(rows: _ShingleRows, sets: _Partition, index: int,
+                             candidates: np.ndarray, threshold: float, screen
                              ) -> list[tuple[int, float]]:
-    """For each cluster among ``candidates``, its first member (in candidate order) whose
-    exact Jaccard with ``index`` reaches the threshold, with that score.
+    """For each cluster among ``candidates``, its first member (in candidate order) that
+    passes ``screen`` and whose exact Jaccard with ``index`` reaches the threshold, with
+    that score.
 
     ``index`` joins every such cluster, and the first match's score is the one recorded:
     what checking every candidate gives. A passage copied into thousands of reports has
-    thousands of candidates in one cluster, so each cluster's first member is checked
-    first and only the clusters it did not match have their other members checked.
+    thousands of candidates in one cluster, so each cluster's first member is screened and
+    checked first and only the clusters it did not match have their other members
+    screened and checked.
     """
     found: dict[int, tuple[int, float]] = {}
     if len(candidates) <= CHECK_ALL_UP_TO:  # few: checking them all at once is cheaper
-        for other, score in rows.exact_matches(index, candidates, threshold):
-            found.setdefault(_find(parent, other), (other, score))
+        for other, score in rows.exact_matches(index, screen(candidates), threshold):
+            found.setdefault(sets.find(other), (other, score))
         return list(found.values())
-    roots = np.array([_find(parent, int(c)) for c in candidates], dtype=np.int64)
-    first = np.unique(roots, return_index=True)[1]
-    for other, score in rows.exact_matches(index, candidates[np.sort(first)], threshold):
-        found[_find(parent, other)] = (other, score)
+    roots = sets.label[candidates]
+    first = np.sort(np.unique(roots, return_index=True)[1])
+    for other, score in rows.exact_matches(index, screen(candidates[first]), threshold):
+        found[sets.find(other)] = (other, score)
     checked = np.zeros(len(roots), dtype=bool)
     checked[first] = True
     rest = np.flatnonzero(~checked & ~np.isin(roots, list(found)))
-    for other, score in rows.exact_matches(index, candidates[rest], threshold):
-        found.setdefault(_find(parent, other), (other, score))  # candidate order: first wins
+    for other, score in rows.exact_matches(index, screen(candidates[rest]), threshold):
+        found.setdefault(sets.find(other), (other, score))  # candidate order: first wins
     return list(found.values())
 
 
 class _ShingleRows:
     """Shingle sets as one flat array of shingle numbers, for counting shared shingles
     with many candidates at once (the same counts ``jaccard`` gives, without comparing
-    sets pair by pair in Python)."""
+    sets pair by pair in Python).
+
+    A shingle is first its 64-bit ``hash`` and, on ``close``, its rank among the distinct
+    hashes: no vocabulary of strings is kept (~400 MB at 10,000 reports). Only equality
+    within one process matters, so the salt of ``hash`` changes nothing; two shingles of
+    one corpus sharing a hash is a one-in-a-million event that would move one count by one.
+    """
 
     def __init__(self, shingles: Iterable[set[str]] = ()):
-        self._vocabulary: dict[str, int] = {}
         self._columns, self._sizes = array("q"), array("q")
         for tokens in shingles:
             self.add(tokens)
@@ -170,17 +219,21 @@ class _ShingleRows:
             self.close()
 
     def add(self, tokens: set[str]) -> None:
-        """Append one set (its shingles as numbers); ``close`` before reading rows."""
-        vocabulary = self._vocabulary
-        self._columns.extend(vocabulary.setdefault(g, len(vocabulary)) for g in tokens)
+        """Append one set (its shingles as hashes); ``close`` before reading rows."""
+        self._columns.extend(hash(g) for g in tokens)
         self._sizes.append(len(tokens))
 
     def close(self) -> None:
-        """Make the appended sets readable as arrays (views: nothing can be added after)."""
+        """Make the appended sets readable as arrays of shingle numbers (views: nothing
+        can be added after)."""
         self.columns = np.frombuffer(self._columns, dtype=np.int64)
+        distinct = np.unique(self.columns)
+        for start in range(0, len(self.columns), RANK_CHUNK):  # in place, a chunk at a time
+            chunk = self.columns[start:start + RANK_CHUNK]
+            chunk[:] = np.searchsorted(distinct, chunk)
         self.sizes = np.frombuffer(self._sizes, dtype=np.int64)
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.int64)
-        self.marks = np.zeros(max(1, len(self._vocabulary)), dtype=np.int64)
+        self.marks = np.zeros(max(1, len(distinct)), dtype=np.int64)
 
     def row(self, index: int) -> np.ndarray:
         """The shingle numbers of one set."""
@@ -212,25 +265,40 @@ def _doc_numbers(items: Sequence[tuple[str, str, str]]) -> np.ndarray:
                     dtype=np.int64)
 
 
-def _find(parent: list[int], node: int) -> int:
-    while parent[node] != node:
-        parent[node] = parent[parent[node]]
-        node = parent[node]
-    return node
+class _Partition:
+    """Disjoint sets of rows, each row's set label held in an array, so that the labels of
+    thousands of candidates are one lookup (a copied template has thousands). A union
+    relabels the smaller set: each row is relabelled at most log2(rows) times."""
+
+    def __init__(self, count: int):
+        self.label = np.arange(count, dtype=np.int64)
+        self._members: dict[int, list[int]] = {}  # label → rows, for sets of two or more
+
+    def find(self, row: int) -> int:
+        """The label of the set holding ``row``."""
+        return int(self.label[row])
+
+    def union(self, a: int, b: int) -> None:
+        """Join the sets of ``a`` and ``b``."""
+        label_a, label_b = self.find(a), self.find(b)
+        if label_a == label_b:
+            return
+        rows_a = self._members.pop(label_a, [label_a])
+        rows_b = self._members.pop(label_b, [label_b])
+        if len(rows_a) < len(rows_b):
+            label_a, label_b, rows_a, rows_b = label_b, label_a, rows_b, rows_a
+        self.label[rows_b] = label_a
+        rows_a.extend(rows_b)
+        self._members[label_a] = rows_a
 
 
-def _union(parent: list[int], a: int, b: int) -> None:
-    root_a, root_b = _find(parent, a), _find(parent, b)
-    parent[root_a] = parent[root_b] = min(root_a, root_b)
-
-
-def _clusters(items, parent, joins) -> list[ReuseCluster]:
+def _clusters(items, sets: _Partition, joins) -> list[ReuseCluster]:
     groups: dict[int, list[int]] = {}
     for index in range(len(items)):
-        groups.setdefault(_find(parent, index), []).append(index)
+        groups.setdefault(sets.find(index), []).append(index)
     weakest: dict[int, float] = {}
     for index, score in joins:
-        root = _find(parent, index)
+        root = sets.find(index)
         weakest[root] = min(score, weakest.get(root, 1.0))
     clusters = []
     for root, indices in groups.items():
@@ -276,7 +344,7 @@ def update_reuse(previous: Sequence[ReuseCluster], stored: Mapping[str, Sequence
     digests = {unit: stored[unit] if unit in kept else signature_of(text, options)
                for _doc, unit, text in items}
     index = {unit: i for i, (_d, unit, _t) in enumerate(items)}
-    parent = list(range(len(items)))
+    sets = _Partition(len(items))
     joins: list[tuple[int, float]] = []
     for cluster in previous:
         units = [u for _d, u in cluster.members if u in kept]
@@ -289,7 +357,7 @@ def update_reuse(previous: Sequence[ReuseCluster], stored: Mapping[str, Sequence
             groups = [(units, cluster.min_jaccard)]
         for group, weakest in groups:
             for unit in group[1:]:
-                _union(parent, index[group[0]], index[unit])
+                sets.union(index[group[0]], index[unit])
             joins.append((index[group[0]], weakest))
     matrix = np.array([digests[unit] for _d, unit, _t in items], dtype=np.uint32)
     bands = matrix.reshape(len(items), options.num_bands, -1) if len(items) else matrix
@@ -307,10 +375,10 @@ def update_reuse(previous: Sequence[ReuseCluster], stored: Mapping[str, Sequence
         candidates = np.nonzero((bands == bands[i]).all(axis=2).any(axis=1))[0]
         candidates = candidates[doc_of[candidates] != doc_of[i]]  # not itself, not its report
         for other in likely_pairs(matrix, i, candidates, options).tolist():
-            if _find(parent, other) == _find(parent, i):
+            if sets.find(other) == sets.find(i):
                 continue
             score = jaccard(shingles_of(i), shingles_of(other))
             if score >= options.threshold:
-                _union(parent, i, other)
+                sets.union(i, other)
                 joins.append((i, score))
-    return _clusters(items, parent, joins), digests
+    return _clusters(items, sets, joins), digests

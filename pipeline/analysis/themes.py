@@ -65,7 +65,8 @@ apart from what is more like its paragraph is what keeps other concerns out); lo
 joining a group's centroid, and a centroid merge on concepts alone (no change or worse).
 Dev problem pairs are few (86 wrong, 94 missed at the defaults), so ±0.01 is noise.
 Average linkage cannot merge across components of the graph of pairs above the cut, so
-each component is clustered alone; memory follows the largest one (10,000 units ≈ 400 MB),
+each component is clustered alone; memory follows the largest one (9,000 units ≈ 650 MB
+with scipy's copy),
 and a component above ``themes_linkage.MAX_COMPONENT`` is split with a stricter cut (logged;
 the clustering itself is in ``pipeline.analysis.themes_linkage``). The pairs
 above the cut are computed once (12 bytes a pair) and each stricter cut filters them, so a

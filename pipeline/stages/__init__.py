@@ -182,7 +182,7 @@ STAGES: tuple[Stage, ...] = (
         reads=("documents", "units.label", "tokens"),
         writes=("links", "themes", "unit_themes", "results:graph", "models:themes",
                 "models:reuse"),
-        config=("links", "themes", "reuse", "segment"), version=10,
+        config=("links", "themes", "reuse", "segment"), version=11,
         summary="Problem→countermeasure links, cross-report themes and their graph.",
     ),
     Stage(
