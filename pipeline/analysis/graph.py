@@ -220,13 +220,27 @@ def flat_graph(graph: nx.DiGraph) -> nx.DiGraph:
 
 def write_graph(graph: nx.DiGraph, out_dir: Path) -> list[Path]:
     """Write graph.json (node-link), graph.graphml and graph.gexf atomically into out_dir."""
-    out_dir = Path(out_dir)
+    write_graph_json(graph, out_dir)
+    write_graph_xml(graph, out_dir)
+    return [Path(out_dir) / name for name in GRAPH_FILES]
+
+
+def write_graph_json(graph: nx.DiGraph, out_dir: Path) -> Path:
+    """Write graph.json (node-link) atomically into out_dir."""
+    path = Path(out_dir) / "graph.json"
     data = nx.node_link_data(graph, edges="links")
-    atomic_write(out_dir / "graph.json", lambda temp: write_json_by_item(data, temp))
+    atomic_write(path, lambda temp: write_json_by_item(data, temp))
+    return path
+
+
+def write_graph_xml(graph: nx.DiGraph, out_dir: Path) -> list[Path]:
+    """Write graph.graphml and graph.gexf (list and dict attributes as JSON strings)
+    atomically into out_dir."""
+    out_dir = Path(out_dir)
     flat = flat_graph(graph)
     atomic_write(out_dir / "graph.graphml", lambda temp: nx.write_graphml(flat, temp))
     atomic_write(out_dir / "graph.gexf", lambda temp: nx.write_gexf(flat, temp))
-    return [out_dir / name for name in GRAPH_FILES]
+    return [out_dir / "graph.graphml", out_dir / "graph.gexf"]
 
 
 def write_json_by_item(data: Mapping[str, Any], path: Path, sort_keys: bool = True) -> None:

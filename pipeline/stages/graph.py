@@ -14,6 +14,7 @@ import hashlib
 import re
 import tempfile
 from bisect import bisect_left
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 
 STAGE = "graph"
 PARALLEL_MIN_DOCS = 40  # fewer reports to link than this are linked in-process (a fork costs more)
+XML_EXPORTS = "xml"  # graph.graphml and graph.gexf, beside the JSON and HTML exports
+EXPORT_PARTS = (XML_EXPORTS, "json")  # rendered apart (they share no state), larger first
+MARKER_CACHE = 4096  # distinct unit markers whose number is remembered ("（三）" → 3)
 RE_ORDINAL_IN_MARKER = re.compile(
     r"(\d{1,3})|([一二三四五六七八九十百零〇两]{1,4})|([①-⑳㈠-㈩⑴-⒇])")
 
@@ -58,7 +62,8 @@ def run(ctx: StageContext) -> StageResult:
     graph = theme_graph.build_graph(clustered, stored_links, units_by_id, copies)
     graph.graph["themes_fit"] = fit["mode"]
     with tempfile.TemporaryDirectory() as folder:
-        exports = render_exports(graph, clustered, stored_links, fit, Path(folder))
+        exports = render_exports(graph, clustered, stored_links, fit, Path(folder),
+                                 ctx.local_workers)
         with store.transaction():
             save_models()
             store.replace_themes(theme_rows(clustered), assignment_rows(clustered, units_by_id))
@@ -189,6 +194,7 @@ def graph_units(doc: Document, units: list[Unit], token_blob: bytes | None,
     """The graph's view of a document's labelled units: text, content words, section, place."""
     located = _located_words(doc.text, token_blob, stopwords)
     starts = [start for start, _ in located]  # ascending: words are found left to right
+    words_in = _words_between if located else _no_words  # light units, of every report
     by_id = {u.unit_id: u for u in units}
     place = place_of(doc)
     out = []
@@ -200,11 +206,20 @@ def graph_units(doc: Document, units: list[Unit], token_blob: bytes | None,
             unit_id=unit.unit_id, doc_id=doc.doc_id, parent_id=unit.parent_id,
             label=unit.label or "other", marker=unit.marker, ordinal=marker_number(unit.marker),
             headline=unit.headline, text=doc.text[unit.start:unit.end],
-            words=tuple(w for _, w in located[bisect_left(starts, unit.start):
-                                              bisect_left(starts, unit.end)]),
+            words=words_in(located, starts, unit.start, unit.end),
             position=position, section=top.headline,
             place=None if place == UNKNOWN_PLACE else place))
     return out
+
+
+def _words_between(located: list[tuple[int, str]], starts: list[int], start: int,
+                   end: int) -> tuple[str, ...]:
+    return tuple(w for _, w in located[bisect_left(starts, start):bisect_left(starts, end)])
+
+
+def _no_words(located: list[tuple[int, str]], starts: list[int], start: int,
+              end: int) -> tuple[str, ...]:
+    return ()
 
 
 def _located_words(text: str, token_blob: bytes | None,
@@ -223,6 +238,7 @@ def _located_words(text: str, token_blob: bytes | None,
     return located
 
 
+@lru_cache(maxsize=MARKER_CACHE)  # few distinct markers; every report is read each run
 def marker_number(marker: str) -> int | None:
     """The number a marker holds (一是 → 1, （三） → 3, 2. → 2, ② → 2), None without one."""
     match = RE_ORDINAL_IN_MARKER.search(marker or "")
@@ -252,14 +268,31 @@ def assignment_rows(clustered: list[ThemeResult],
 
 
 def render_exports(graph: Any, clustered: list[ThemeResult], found_links: list[links.Link],
-                   fit: dict[str, Any] | None, folder: Path) -> dict[str, Path]:
+                   fit: dict[str, Any] | None, folder: Path, workers: int = 1
+                   ) -> dict[str, Path]:
     """Write the graph's export files into ``folder`` (to be stored and published with
-    every snapshot); returns file name → path."""
+    every snapshot); returns file name → path.
+
+    GraphML and GEXF (networkx's XML writers, the slowest part) are written by one forked
+    worker while another writes the rest, when the run has more than one job."""
+    outcomes = map_forked(render_part, EXPORT_PARTS, workers,
+                          (graph, clustered, found_links, fit, folder))
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return {path.name: path for path in sorted(folder.iterdir())}
+
+
+def render_part(part: str) -> None:
+    """Worker entry point: write one part of the inherited graph's exports."""
     from pipeline.analysis import graph as theme_graph
     from pipeline.analysis import graph_html
 
-    theme_graph.write_graph(graph, folder)
+    graph, clustered, found_links, fit, folder = inherited()
+    if part == XML_EXPORTS:
+        theme_graph.write_graph_xml(graph, folder)
+        return
+    theme_graph.write_graph_json(graph, folder)
     theme_graph.write_links_jsonl(folder / "links.jsonl", found_links)
     theme_graph.write_themes_json(folder / "themes.json", clustered, fit)
     graph_html.write_graph_html(folder / "graph.html", graph)
-    return {path.name: path for path in sorted(folder.iterdir())}
