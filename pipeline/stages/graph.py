@@ -14,12 +14,14 @@ import hashlib
 import re
 import tempfile
 from bisect import bisect_left
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.analysis import links, textvec
-from pipeline.executors import inherited, map_forked, run_in_process
+from pipeline.executors import forked_beside, inherited, map_forked, run_in_process
 from pipeline.outputs.tables import UNKNOWN_PLACE, place_of
 from pipeline.records import Document, Unit
 from pipeline.stages import StageContext, StageResult, work_key
@@ -30,8 +32,8 @@ if TYPE_CHECKING:
 
 STAGE = "graph"
 PARALLEL_MIN_DOCS = 40  # fewer reports to link than this are linked in-process (a fork costs more)
-XML_EXPORTS = "xml"  # graph.graphml and graph.gexf, beside the JSON and HTML exports
-EXPORT_PARTS = (XML_EXPORTS, "json")  # rendered apart (they share no state), larger first
+XML_EXPORTS = "xml"  # graph.graphml and graph.gexf, written apart from the others
+JSON_EXPORTS = "json"  # graph.json, links.jsonl, themes.json and graph.html
 MARKER_CACHE = 4096  # distinct unit markers whose number is remembered ("（三）" → 3)
 RE_ORDINAL_IN_MARKER = re.compile(
     r"(\d{1,3})|([一二三四五六七八九十百零〇两]{1,4})|([①-⑳㈠-㈩⑴-⒇])")
@@ -61,10 +63,9 @@ def run(ctx: StageContext) -> StageResult:
     units_by_id = {u.unit_id: u for u in every_unit}
     graph = theme_graph.build_graph(clustered, stored_links, units_by_id, copies)
     graph.graph["themes_fit"] = fit["mode"]
-    with tempfile.TemporaryDirectory() as folder:
-        exports = render_exports(graph, clustered, stored_links, fit, Path(folder),
-                                 ctx.local_workers)
-        with store.transaction():
+    with tempfile.TemporaryDirectory() as folder, rendering(
+            graph, clustered, stored_links, fit, Path(folder), ctx.local_workers) as exports:
+        with store.transaction():  # while a worker writes GraphML and GEXF
             save_models()
             store.replace_themes(theme_rows(clustered), assignment_rows(clustered, units_by_id))
             # the node-link data lives in graph.json alone: storing it twice cost a parse
@@ -73,7 +74,7 @@ def run(ctx: StageContext) -> StageResult:
                 "reuse": [{"cluster": c.cluster_id, "docs": list(c.docs),
                            "units": [u for _, u in c.members]} for c in copies],
                 "thresholds": {kind.kind: kind.min_similarity for kind in clustered},
-                "themes_fit": fit}, files=exports)
+                "themes_fit": fit}, files=exports())
     n_themes = sum(len(c.themes) for c in clustered)
     result.notes.append(f"{n_themes} themes, {graph.number_of_edges()} edges, "
                         f"{len(copies)} reused passages")
@@ -271,24 +272,40 @@ def render_exports(graph: Any, clustered: list[ThemeResult], found_links: list[l
                    fit: dict[str, Any] | None, folder: Path, workers: int = 1
                    ) -> dict[str, Path]:
     """Write the graph's export files into ``folder`` (to be stored and published with
-    every snapshot); returns file name → path.
+    every snapshot); returns file name → path."""
+    with rendering(graph, clustered, found_links, fit, folder, workers) as exports:
+        return exports()
 
-    GraphML and GEXF (networkx's XML writers, the slowest part) are written by one forked
-    worker while another writes the rest, when the run has more than one job."""
-    outcomes = map_forked(render_part, EXPORT_PARTS, workers,
-                          (graph, clustered, found_links, fit, folder))
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome
-    return {path.name: path for path in sorted(folder.iterdir())}
+
+@contextmanager
+def rendering(graph: Any, clustered: list[ThemeResult], found_links: list[links.Link],
+              fit: dict[str, Any] | None, folder: Path, workers: int = 1
+              ) -> Iterator[Callable[[], dict[str, Path]]]:
+    """``render_exports``, begun: GraphML and GEXF (networkx's XML writers, the slowest
+    part) are written by a forked worker from the start when the run has more than one
+    job; yields the function that writes the rest here, waits for the worker and returns
+    file name → path, so the caller can do other work in between."""
+    state = (graph, clustered, found_links, fit, folder)
+    with forked_beside(render_part, XML_EXPORTS, state, enabled=workers > 1) as xml:
+        def exports() -> dict[str, Path]:
+            write_part(JSON_EXPORTS, state)
+            xml()
+            return {path.name: path for path in sorted(folder.iterdir())}
+
+        yield exports
 
 
 def render_part(part: str) -> None:
     """Worker entry point: write one part of the inherited graph's exports."""
+    write_part(part, inherited())
+
+
+def write_part(part: str, state: tuple) -> None:
+    """Write the XML exports (``XML_EXPORTS``) or the others of ``state``'s graph."""
     from pipeline.analysis import graph as theme_graph
     from pipeline.analysis import graph_html
 
-    graph, clustered, found_links, fit, folder = inherited()
+    graph, clustered, found_links, fit, folder = state
     if part == XML_EXPORTS:
         theme_graph.write_graph_xml(graph, folder)
         return
