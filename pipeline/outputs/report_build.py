@@ -24,12 +24,11 @@ KINDS = (rd.PROBLEM, rd.COUNTERMEASURE)
 def build_report_data(store: Any, run_date: str | None = None) -> rd.ReportData:
     """Everything the report shows, from the store."""
     docs = {d.doc_id: d for d in store.iter_documents(status="ok", with_text=False)}
-    units = {u.unit_id: u for u in store.iter_units() if u.doc_id in docs}
     themes = {t: (kind, label, info) for t, kind, label, info in store.iter_themes()}
     members: dict[str, list[Unit]] = defaultdict(list)
-    for unit_id, _doc, _kind, theme_id, _score in store.iter_unit_themes():
-        if theme_id and unit_id in units:
-            members[theme_id].append(units[unit_id])
+    for theme_id, unit in store.iter_theme_members():  # not every unit: only themes' ones
+        if unit.doc_id in docs:
+            members[theme_id].append(unit)
     graph_data = store.get_result_export_json("graph", "graph.json") or {"nodes": [], "links": []}
     return rd.ReportData(
         run_date=run_date or time.strftime("%Y-%m-%dT%H:%M:%S"),
