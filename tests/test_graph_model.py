@@ -203,6 +203,20 @@ def test_exports_rendered_apart_are_the_exports_written_in_turn(graph, tmp_path,
         assert path.read_bytes() == (expected / name).read_bytes(), name
 
 
+@pytest.mark.parametrize("theme", [
+    Theme("P-1", "problem", "待遇｜工资", ("待遇",), "工资", ("a-p1", "b-p1"), ("a", "b"),
+          ("甲省",), 0.5),
+    Theme("C-2", "countermeasure", "", (), "", (), (), (), 0.0),
+])
+def test_theme_dict_is_asdict(theme):
+    from dataclasses import asdict
+
+    from pipeline.analysis.graph import theme_dict
+
+    assert theme_dict(theme) == asdict(theme)
+    assert json.dumps(theme_dict(theme)) == json.dumps(asdict(theme))
+
+
 def test_whole_chain_from_units_to_graph():
     rows = [("x", "甲省乙市"), ("y", "丙省丁市")]
     units = []
