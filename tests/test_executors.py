@@ -138,3 +138,30 @@ def test_a_stage_forks_locally_only_without_a_dask_cluster():
     assert context(None, 2).local_workers == 2
     assert context(LocalExecutor(4), 2).local_workers == 2
     assert context(Remote(), 2).local_workers == 1
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_corpus_level_stage_collects_less_and_restores_the_collector(fails):
+    import gc
+
+    from pipeline.stages import GC_YOUNG_THRESHOLD, StageResult, collecting_less
+
+    before = gc.get_threshold()
+    seen = []
+
+    @collecting_less
+    def run(ctx):
+        """A stage."""
+        seen.append(gc.get_threshold())
+        if fails:
+            raise RuntimeError("stage failed")
+        return StageResult("x", processed=ctx)
+
+    if fails:
+        with pytest.raises(RuntimeError):
+            run(3)
+    else:
+        assert run(3).processed == 3
+    assert seen == [(GC_YOUNG_THRESHOLD, *before[1:])]
+    assert gc.get_threshold() == before
+    assert run.__doc__ == "A stage." and run.__name__ == "run"

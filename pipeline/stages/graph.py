@@ -24,7 +24,7 @@ from pipeline.analysis import links, textvec
 from pipeline.executors import forked_beside, inherited, map_forked, run_in_process
 from pipeline.outputs.tables import UNKNOWN_PLACE, place_of
 from pipeline.records import Document, Unit
-from pipeline.stages import StageContext, StageResult, work_key
+from pipeline.stages import StageContext, StageResult, collecting_less, work_key
 from pipeline.text.vocab import cn_to_int, enclosed_to_int
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ RE_ORDINAL_IN_MARKER = re.compile(
     r"(\d{1,3})|([一二三四五六七八九十百零〇两]{1,4})|([①-⑳㈠-㈩⑴-⒇])")
 
 
+@collecting_less
 def run(ctx: StageContext) -> StageResult:
     """Link each changed report; update or re-cluster themes and rebuild the graph when
     anything moved."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from pipeline.stages import StageContext, StageResult
+from pipeline.stages import StageContext, StageResult, collecting_less
 
 STAGE = "report"
 REPORT_FILE = "report.html"
@@ -24,6 +24,7 @@ class ReportOptions:
     title: str = "diaoyan report"  # the page's title and heading
 
 
+@collecting_less
 def run(ctx: StageContext) -> StageResult:
     """Build the report's data from the store and render it when it changed."""
     from pipeline.outputs.report_build import build_report_data

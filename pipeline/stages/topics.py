@@ -26,7 +26,7 @@ from typing import Any
 from pipeline.analysis import topics as lda
 from pipeline.analysis import topics_export, topics_prevalence, topics_select
 from pipeline.records import Document, Unit
-from pipeline.stages import StageContext, StageResult, work_key
+from pipeline.stages import StageContext, StageResult, collecting_less, work_key
 
 STAGE = "topics"
 LEVELS = ("province", "city", "county", "year")
@@ -34,6 +34,7 @@ QUOTE_CHARS = 80
 log = logging.getLogger("pipeline")
 
 
+@collecting_less
 def run(ctx: StageContext) -> StageResult:
     """Fit (or fold new items into) the topic model of the configured modelling unit."""
     store = ctx.store
