@@ -23,6 +23,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from multiprocessing import get_all_start_methods, get_context
 from typing import Any, Protocol, TypeVar
 
@@ -103,6 +104,38 @@ def map_forked(function: Callable[[Item], Result], items: Sequence[Item], worker
     _INHERITED = inherited
     try:
         return list(LocalExecutor(workers).map(function, items))
+    finally:
+        _INHERITED = None
+
+
+@contextmanager
+def forked_beside(function: Callable[[Item], Result], item: Item, inherited: Any,
+                  enabled: bool = True) -> Iterator[Callable[[], Result]]:
+    """Start ``function(item)`` in one forked process that inherits ``inherited`` (read it
+    with :func:`inherited`) and let the caller go on meanwhile; yields ``wait``, which
+    returns the result or raises what the call raised. Without ``enabled`` (or fork) the
+    call runs in-process when waited for. Leaving the block waits for the process."""
+    global _INHERITED
+    if not enabled or "fork" not in get_all_start_methods():
+        yield lambda: _call_inheriting(function, item, inherited)
+        return
+    _INHERITED = inherited
+    try:
+        pool = ProcessPoolExecutor(1, mp_context=get_context("fork"), initializer=die_with_parent)
+        future = pool.submit(function, item)  # forks here: the worker keeps its copy
+    finally:
+        _INHERITED = None
+    try:
+        yield future.result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _call_inheriting(function: Callable[[Item], Result], item: Item, state: Any) -> Result:
+    global _INHERITED
+    _INHERITED = state
+    try:
+        return function(item)
     finally:
         _INHERITED = None
 

@@ -105,6 +105,25 @@ def test_map_forked_workers_read_the_inherited_state_and_failures_come_back(work
         inherited()
 
 
+@pytest.mark.parametrize("enabled, item, expected", [
+    (True, 4, 40), (False, 4, 40), (True, -1, ValueError), (False, -1, ValueError),
+])
+def test_a_call_forked_beside_the_caller_returns_or_raises_when_waited_for(enabled, item,
+                                                                         expected):
+    from pipeline.executors import forked_beside, inherited
+
+    with forked_beside(_scaled, item, 10, enabled=enabled) as wait:
+        with pytest.raises(RuntimeError):  # the caller goes on without the worker's state
+            inherited()
+        if expected is ValueError:
+            with pytest.raises(ValueError, match="negative"):
+                wait()
+        else:
+            assert wait() == expected
+    with pytest.raises(RuntimeError):
+        inherited()
+
+
 def test_a_stage_forks_locally_only_without_a_dask_cluster():
     from pipeline.executors import LocalExecutor
     from pipeline.stages import STAGES, StageContext
@@ -119,3 +138,30 @@ def test_a_stage_forks_locally_only_without_a_dask_cluster():
     assert context(None, 2).local_workers == 2
     assert context(LocalExecutor(4), 2).local_workers == 2
     assert context(Remote(), 2).local_workers == 1
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_corpus_level_stage_collects_less_and_restores_the_collector(fails):
+    import gc
+
+    from pipeline.stages import GC_YOUNG_THRESHOLD, StageResult, collecting_less
+
+    before = gc.get_threshold()
+    seen = []
+
+    @collecting_less
+    def run(ctx):
+        """A stage."""
+        seen.append(gc.get_threshold())
+        if fails:
+            raise RuntimeError("stage failed")
+        return StageResult("x", processed=ctx)
+
+    if fails:
+        with pytest.raises(RuntimeError):
+            run(3)
+    else:
+        assert run(3).processed == 3
+    assert seen == [(GC_YOUNG_THRESHOLD, *before[1:])]
+    assert gc.get_threshold() == before
+    assert run.__doc__ == "A stage." and run.__name__ == "run"

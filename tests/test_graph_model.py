@@ -185,6 +185,38 @@ def test_graph_is_deterministic(graph, tmp_path):
         assert (first / name).read_bytes() == (second / name).read_bytes()
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_exports_rendered_apart_are_the_exports_written_in_turn(graph, tmp_path, workers):
+    from pipeline.stages.graph import render_exports
+
+    result = cluster_themes(UNITS, ThemeOptions(), "problem")
+    fit = {"mode": "full"}
+    expected, folder = tmp_path / "expected", tmp_path / f"rendered-{workers}"
+    write_graph(graph, expected)
+    write_links_jsonl(expected / "links.jsonl", LINKS)
+    write_themes_json(expected / "themes.json", [result], fit)
+    write_graph_html(expected / "graph.html", graph)
+    folder.mkdir()
+    exports = render_exports(graph, [result], LINKS, fit, folder, workers)
+    assert sorted(exports) == sorted(p.name for p in expected.iterdir())
+    for name, path in exports.items():
+        assert path.read_bytes() == (expected / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("theme", [
+    Theme("P-1", "problem", "待遇｜工资", ("待遇",), "工资", ("a-p1", "b-p1"), ("a", "b"),
+          ("甲省",), 0.5),
+    Theme("C-2", "countermeasure", "", (), "", (), (), (), 0.0),
+])
+def test_theme_dict_is_asdict(theme):
+    from dataclasses import asdict
+
+    from pipeline.analysis.graph import theme_dict
+
+    assert theme_dict(theme) == asdict(theme)
+    assert json.dumps(theme_dict(theme)) == json.dumps(asdict(theme))
+
+
 def test_whole_chain_from_units_to_graph():
     rows = [("x", "甲省乙市"), ("y", "丙省丁市")]
     units = []

@@ -17,6 +17,7 @@ import pytest
 
 from pipeline.outputs import report_html
 from pipeline.outputs.report_data import (
+    Changelog,
     CorpusOverview,
     Evidence,
     GraphEdge,
@@ -26,6 +27,9 @@ from pipeline.outputs.report_data import (
     ReportData,
     Theme,
     ThemeGraph,
+    field_json,
+    joined_json,
+    plain_json,
 )
 from pipeline.outputs.report_example import example_report_data
 from pipeline.outputs.report_graph_layout import column_positions, count_crossings
@@ -245,3 +249,26 @@ def test_figures_are_what_plotly_py_would_export(example):
     for figure_id, figure in report_html.build_figures(example).items():
         exported = json.loads(go.Figure(figure).to_json())
         assert exported == json.loads(json.dumps(figure)), figure_id
+
+
+EMPTY_REPORT = ReportData(run_date="2026-01-01T00:00:00",
+                          corpus=CorpusOverview(n_documents=0),
+                          problem_matrix=PlaceThemeMatrix("problem", (), ()),
+                          countermeasure_matrix=PlaceThemeMatrix("countermeasure", (), ()))
+
+
+@pytest.mark.parametrize("data", [
+    EMPTY_REPORT,
+    replace(EMPTY_REPORT, changelog=Changelog(run_date="2026-01-02", new_places=("甲省",))),
+    example_report_data(n_docs=5, seed=1),
+    example_report_data(n_docs=60, seed=3),
+], ids=["empty", "changelog", "small", "larger"])
+def test_json_encoded_by_field_is_the_plain_json(data):
+    # the report stage keys and embeds these strings: they must be what it stored before
+    parts = field_json(data)
+    plain = data.to_dict()
+    assert list(parts) == list(plain)
+    assert joined_json(parts) == plain_json(plain) == data.to_json()
+    assert (joined_json({**parts, "run_date": '""', "changelog": "null"})
+            == plain_json({**plain, "run_date": "", "changelog": None}))
+    assert ReportData.from_json(joined_json(parts)) == data

@@ -1,5 +1,7 @@
 """The SQLite store: migrations, documents, units, work keys, provenance."""
 
+import pytest
+
 from pipeline.records import Document, Region, Unit
 from pipeline.store import MIGRATIONS, Store
 
@@ -139,3 +141,32 @@ def test_units_jsonl_lines_from_the_store_are_unit_json(tmp_path):
     lines = list(store.iter_unit_json_lines())
     assert [json.loads(line) for line in lines] == [
         unit_json(units[0], "P3"), unit_json(units[1]), unit_json(units[2])]
+
+
+def _member_store() -> tuple[Store, list[Unit]]:
+    store = Store(":memory:")
+    units = [Unit("b", f"b:u{i}", None, 1, f"{i}.", f"标题{i}", i, i + 1, "enum", "problem", 0.5)
+             for i in range(4)] + [Unit("a", "a:u0", None, 1, "一、", "甲", 0, 1, "heading")]
+    with store.transaction():
+        store.replace_documents([make_doc("b"), make_doc("a")], {"a": "ha", "b": "hb"})
+        store.replace_units("b", units[:4])
+        store.replace_units("a", units[4:])
+    return store, units
+
+
+@pytest.mark.parametrize("assignments, expected", [
+    ([], []),
+    ([("b:u1", "b", "problem", "P1", None), ("b:u0", "b", "problem", "P1", 0.2)],
+     [("P1", 0), ("P1", 1)]),  # the order of iter_unit_themes: document, then unit id
+    ([("b:u2", "b", "problem", None, None), ("b:u3", "b", "problem", "", None)], []),
+    ([("a:u0", "a", "countermeasure", "C1", None), ("gone", "b", "problem", "P1", None),
+      ("b:u3", "b", "problem", "P2", None)], [("C1", 4), ("P2", 3)]),
+])
+def test_theme_members_are_the_units_each_theme_holds(assignments, expected):
+    store, units = _member_store()
+    with store.transaction():
+        store.replace_themes([], assignments)
+    assert list(store.iter_theme_members()) == [(t, units[i]) for t, i in expected]
+    by_unit = {u.unit_id: u for u in store.iter_units()}
+    assert [(t, by_unit[u]) for u, _d, _k, t, _s in store.iter_unit_themes()
+            if t and u in by_unit] == [(t, units[i]) for t, i in expected]

@@ -30,7 +30,12 @@ from pipeline.analysis.topics_export import (
     write_topic_map_html,
     write_topics_json,
 )
-from pipeline.analysis.topics_prevalence import contrasts, place_of, prevalence
+from pipeline.analysis.topics_prevalence import (
+    contrasts,
+    contrasts_of_levels,
+    place_of,
+    prevalence,
+)
 from pipeline.analysis.topics_select import (
     match_topics,
     needs_refit,
@@ -296,6 +301,22 @@ def test_contrasts_find_the_planted_place_topic(corpus):
     assert all(c.ci_low <= c.difference <= c.ci_high for c in found)
     assert [abs(c.difference) for c in found] == sorted((abs(c.difference) for c in found),
                                                         reverse=True)
+
+
+@pytest.mark.parametrize("levels, top, jobs", [
+    (("province",), 3, 1),
+    (("province",), 3, 2),
+    (("province", "city", "county"), 10, 2),
+    (("county",), 0, 2),
+])
+def test_contrasts_of_levels_are_each_levels_contrasts_wherever_they_run(corpus, levels, top,
+                                                                         jobs):
+    _, prepared, _, model = corpus
+    shares = doc_topics(model, prepared)
+    expected = [c for level in levels
+                for c in contrasts(shares, prepared.items, level, FAST, top=top)]
+    assert contrasts_of_levels(shares, prepared.items, levels, FAST, top=top,
+                               jobs=jobs) == expected
 
 
 def test_too_small_corpora_say_why():

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from pipeline.analysis.textvec import normalise
 from pipeline.analysis.themes import Theme, ThemeResult
 
 GRAPH_FILES = ("graph.json", "graph.graphml", "graph.gexf")
+THEME_FIELDS = tuple(f.name for f in fields(Theme))
 # Attributes holding lists or dicts: JSON strings in GraphML/GEXF.
 STRUCTURED_ATTRS = frozenset({"terms", "members", "docs", "places", "counted_places",
                               "member_headlines", "evidence"})
@@ -220,13 +221,27 @@ def flat_graph(graph: nx.DiGraph) -> nx.DiGraph:
 
 def write_graph(graph: nx.DiGraph, out_dir: Path) -> list[Path]:
     """Write graph.json (node-link), graph.graphml and graph.gexf atomically into out_dir."""
-    out_dir = Path(out_dir)
+    write_graph_json(graph, out_dir)
+    write_graph_xml(graph, out_dir)
+    return [Path(out_dir) / name for name in GRAPH_FILES]
+
+
+def write_graph_json(graph: nx.DiGraph, out_dir: Path) -> Path:
+    """Write graph.json (node-link) atomically into out_dir."""
+    path = Path(out_dir) / "graph.json"
     data = nx.node_link_data(graph, edges="links")
-    atomic_write(out_dir / "graph.json", lambda temp: write_json_by_item(data, temp))
+    atomic_write(path, lambda temp: write_json_by_item(data, temp))
+    return path
+
+
+def write_graph_xml(graph: nx.DiGraph, out_dir: Path) -> list[Path]:
+    """Write graph.graphml and graph.gexf (list and dict attributes as JSON strings)
+    atomically into out_dir."""
+    out_dir = Path(out_dir)
     flat = flat_graph(graph)
     atomic_write(out_dir / "graph.graphml", lambda temp: nx.write_graphml(flat, temp))
     atomic_write(out_dir / "graph.gexf", lambda temp: nx.write_gexf(flat, temp))
-    return [out_dir / name for name in GRAPH_FILES]
+    return [out_dir / "graph.graphml", out_dir / "graph.gexf"]
 
 
 def write_json_by_item(data: Mapping[str, Any], path: Path, sort_keys: bool = True) -> None:
@@ -283,6 +298,12 @@ def write_links_jsonl(path: Path, links: Iterable[Link]) -> None:
     atomic_write(Path(path), write)
 
 
+def theme_dict(theme: Theme) -> dict[str, Any]:
+    """A theme's fields as a dict: ``dataclasses.asdict`` without its deep copy of every
+    member id (its fields are strings, tuples of strings and a float)."""
+    return {name: getattr(theme, name) for name in THEME_FIELDS}
+
+
 def write_themes_json(path: Path, themes: Sequence[Theme | ThemeResult],
                       fit: Mapping[str, Any] | None = None) -> None:
     """Themes (and, for ``ThemeResult``s, threshold and unassigned units) as JSON; ``fit``
@@ -293,11 +314,14 @@ def write_themes_json(path: Path, themes: Sequence[Theme | ThemeResult],
     want one list."""
     results = [t for t in themes if isinstance(t, ThemeResult)]
     loose = [t for t in themes if isinstance(t, Theme)]
+    # each theme's dict made once for both lists
+    listed = {id(t): theme_dict(t) for r in results for t in r.themes}
     payload = {
         "results": [{"kind": r.kind, "min_similarity": r.min_similarity,
-                     "themes": [asdict(t) for t in r.themes], "unassigned": list(r.unassigned)}
-                    for r in results],
-        "themes": [asdict(t) for r in results for t in r.themes] + [asdict(t) for t in loose],
+                     "themes": [listed[id(t)] for t in r.themes],
+                     "unassigned": list(r.unassigned)} for r in results],
+        "themes": [listed[id(t)] for r in results for t in r.themes]
+        + [theme_dict(t) for t in loose],
     }
     if fit is not None:
         payload["fit"] = dict(fit)

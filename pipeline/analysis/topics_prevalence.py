@@ -156,6 +156,39 @@ def contrasts(doc_topic: np.ndarray, inputs: Sequence[TopicInput], level: str,
     sides); pairs are ranked by the absolute difference of means, and the interval of
     the difference comes from resampling the place and the rest independently.
     """
+    return [_contrast(doc_topic, *pair, options)
+            for pair in contrast_pairs(doc_topic, inputs, level, options, top)]
+
+
+def contrasts_of_levels(doc_topic: np.ndarray, inputs: Sequence[TopicInput],
+                        levels: Sequence[str], options: TopicOptions, top: int = 10,
+                        jobs: int = 1) -> list[Contrast]:
+    """``contrasts`` of each level in turn, their bootstraps on ``jobs`` forked processes
+    (each pair draws from its own generator, so where it runs changes no number)."""
+    from pipeline.executors import map_forked
+
+    pairs = [pair for level in levels
+             for pair in contrast_pairs(doc_topic, inputs, level, options, top)]
+    outcomes = map_forked(_contrast_of, list(range(len(pairs))), jobs,
+                          (doc_topic, pairs, options))
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return outcomes
+
+
+def _contrast_of(index: int) -> Contrast:
+    from pipeline.executors import inherited
+
+    doc_topic, pairs, options = inherited()
+    return _contrast(doc_topic, *pairs[index], options)
+
+
+def contrast_pairs(doc_topic: np.ndarray, inputs: Sequence[TopicInput], level: str,
+                   options: TopicOptions, top: int = 10
+                   ) -> list[tuple[str, str, str, int, list[int], list[int]]]:
+    """(level, place, parent, topic, member rows, rest rows) of the ``top`` pairs that
+    ``contrasts`` reports, before their intervals are drawn."""
     groups = {key: rows for key, rows in groups_of(inputs, level).items() if key[0] != UNKNOWN}
     known = sorted(row for rows in groups.values() for row in rows)
     candidates = []
@@ -167,8 +200,7 @@ def contrasts(doc_topic: np.ndarray, inputs: Sequence[TopicInput], level: str,
         candidates.extend((-abs(_r(difference[t])), place, parent, t, members, rest)
                           for t in range(doc_topic.shape[1]))
     candidates.sort(key=lambda c: c[:4])
-    return [_contrast(doc_topic, level, c[1], c[2], c[3], c[4], c[5], options)
-            for c in candidates[:top]]
+    return [(level, *c[1:]) for c in candidates[:top]]
 
 
 def _contrast(doc_topic: np.ndarray, level: str, place: str, parent: str, topic: int,

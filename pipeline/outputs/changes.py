@@ -34,8 +34,9 @@ def state_of(store: Any) -> CorpusState:
     """Read the comparable state of a store."""
     from pipeline.outputs.tables import place_of
 
-    docs = {d.source: (d.doc_id, d.status) for d in store.iter_documents(with_text=False)}
-    ok = [d for d in store.iter_documents(status="ok", with_text=False)]
+    every = list(store.iter_documents(with_text=False))  # read once for both
+    docs = {d.source: (d.doc_id, d.status) for d in every}
+    ok = [d for d in every if d.status == "ok"]
     errored = {doc_id for _stage, doc_id, _key, _reason in store.iter_doc_errors()}
     failed = {s for s, (doc_id, status) in docs.items() if status == "error" or doc_id in errored}
     themes = {t: label for t, kind, label, _info in store.iter_themes() if kind == "problem"}

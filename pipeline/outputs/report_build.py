@@ -24,23 +24,23 @@ KINDS = (rd.PROBLEM, rd.COUNTERMEASURE)
 def build_report_data(store: Any, run_date: str | None = None) -> rd.ReportData:
     """Everything the report shows, from the store."""
     docs = {d.doc_id: d for d in store.iter_documents(status="ok", with_text=False)}
-    units = {u.unit_id: u for u in store.iter_units() if u.doc_id in docs}
     themes = {t: (kind, label, info) for t, kind, label, info in store.iter_themes()}
     members: dict[str, list[Unit]] = defaultdict(list)
-    for unit_id, _doc, _kind, theme_id, _score in store.iter_unit_themes():
-        if theme_id and unit_id in units:
-            members[theme_id].append(units[unit_id])
+    for theme_id, unit in store.iter_theme_members():  # not every unit: only themes' ones
+        if unit.doc_id in docs:
+            members[theme_id].append(unit)
     graph_data = store.get_result_export_json("graph", "graph.json") or {"nodes": [], "links": []}
+    places = {doc_id: place_of(doc) for doc_id, doc in docs.items()}  # once, not per unit
     return rd.ReportData(
         run_date=run_date or time.strftime("%Y-%m-%dT%H:%M:%S"),
         corpus=overview(store, docs),
-        problem_matrix=matrix(rd.PROBLEM, themes, members, docs),
-        countermeasure_matrix=matrix(rd.COUNTERMEASURE, themes, members, docs),
+        problem_matrix=matrix(rd.PROBLEM, themes, members, docs, places),
+        countermeasure_matrix=matrix(rd.COUNTERMEASURE, themes, members, docs, places),
         graph=theme_graph(graph_data, docs),
         topics=topic_summaries(store),
         prevalence=topic_prevalence(store),
-        distinctive=distinctive_themes(themes, members, docs),
-        unanswered=unanswered(themes, members, docs, graph_data),
+        distinctive=distinctive_themes(themes, members, docs, places),
+        unanswered=unanswered(themes, members, docs, graph_data, places),
         changelog=changelog(store),
     )
 
@@ -95,15 +95,16 @@ def report_theme(theme_id: str, kind: str, label: str, info: dict[str, Any]) -> 
 
 
 def matrix(kind: str, themes: dict[str, tuple], members: dict[str, list[Unit]],
-           docs: dict[str, Document]) -> rd.PlaceThemeMatrix:
-    """Place × theme: documents of each place naming each theme, with quotes."""
+           docs: dict[str, Document], places: dict[str, str]) -> rd.PlaceThemeMatrix:
+    """Place × theme: documents of each place naming each theme, with quotes
+    (``places``: doc_id → ``place_of`` the document)."""
     cells = []
-    place_docs: Counter[str] = Counter(place_of(d) for d in docs.values())
+    place_docs: Counter[str] = Counter(places[d] for d in docs)
     chosen = [(t, v) for t, v in themes.items() if v[0] == kind and members.get(t)]
     for theme_id, _value in chosen:
         by_place: dict[str, list[Unit]] = defaultdict(list)
         for unit in members[theme_id]:
-            by_place[place_of(docs[unit.doc_id])].append(unit)
+            by_place[places[unit.doc_id]].append(unit)
         for place, units in sorted(by_place.items()):
             cells.append(rd.MatrixCell(place=place, theme_id=theme_id,
                                        n_docs=len({u.doc_id for u in units}),
@@ -179,13 +180,14 @@ def topic_prevalence(store: Any) -> tuple[rd.TopicPrevalence, ...]:
 
 
 def distinctive_themes(themes: dict[str, tuple], members: dict[str, list[Unit]],
-                       docs: dict[str, Document]) -> tuple[rd.DistinctiveTheme, ...]:
+                       docs: dict[str, Document],
+                       places: dict[str, str]) -> tuple[rd.DistinctiveTheme, ...]:
     """Themes a place names that no other place (or at most one other) names."""
     found = []
     for theme_id, (kind, label, _info) in themes.items():
         by_place: dict[str, list[Unit]] = defaultdict(list)
         for unit in members.get(theme_id, []):
-            by_place[place_of(docs[unit.doc_id])].append(unit)
+            by_place[places[unit.doc_id]].append(unit)
         known = [p for p in by_place if p != rd.UNKNOWN_PLACE]
         if len(known) > 2 or len(known) == 0:
             continue
@@ -198,7 +200,8 @@ def distinctive_themes(themes: dict[str, tuple], members: dict[str, list[Unit]],
 
 
 def unanswered(themes: dict[str, tuple], members: dict[str, list[Unit]],
-               docs: dict[str, Document], graph: dict[str, Any]) -> tuple:
+               docs: dict[str, Document], graph: dict[str, Any],
+               places: dict[str, str]) -> tuple:
     """Problem themes that no countermeasure answers anywhere in the corpus."""
     answered = {link["source"] for link in graph.get("links", graph.get("edges", []))}
     found = []
@@ -208,7 +211,7 @@ def unanswered(themes: dict[str, tuple], members: dict[str, list[Unit]],
         units = members[theme_id]
         found.append(rd.UnansweredProblem(
             theme_id=theme_id, label=label, n_docs=len({u.doc_id for u in units}),
-            places=tuple(sorted({place_of(docs[u.doc_id]) for u in units})),
+            places=tuple(sorted({places[u.doc_id] for u in units})),
             evidence=sample(units, docs)))
     return tuple(sorted(found, key=lambda u: (-u.n_docs, u.theme_id)))
 

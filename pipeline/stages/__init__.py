@@ -11,10 +11,13 @@ A stage function takes a :class:`StageContext` and returns a :class:`StageResult
 
 from __future__ import annotations
 
+import functools
+import gc
 import hashlib
 import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +29,9 @@ if TYPE_CHECKING:  # the store and config are plumbing; stages get them through 
     from pipeline.store import Store
 
 log = logging.getLogger("pipeline")
+# Allocations between the cyclic collector's young-generation passes in a corpus-level stage
+# (Python's default is 700): see ``fewer_collections``.
+GC_YOUNG_THRESHOLD = 100_000
 
 
 @dataclass
@@ -213,3 +219,32 @@ def work_key(*parts: object) -> str:
     """A stable hash of a stage's name, version, config digest and input ids."""
     blob = "\x1f".join(str(p) for p in parts)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:24]
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the block with the cyclic garbage collector's young generation checked every
+    ``GC_YOUNG_THRESHOLD`` allocations instead of every 700.
+
+    A corpus-level stage allocates a few million small objects (every report's units,
+    links, evidence, theme rows) that are never cyclic garbage; at the default each young
+    pass promotes them, and the full passes that follow rescan the whole heap: a tenth to a
+    sixth of a nightly graph or report stage. Garbage is only collected later; no result
+    changes."""
+    previous = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
+def collecting_less(run: Callable[[StageContext], StageResult]
+                    ) -> Callable[[StageContext], StageResult]:
+    """Decorate a stage function to run under :func:`fewer_collections`."""
+    @functools.wraps(run)
+    def wrapper(ctx: StageContext) -> StageResult:
+        with fewer_collections():
+            return run(ctx)
+
+    return wrapper

@@ -14,14 +14,17 @@ import hashlib
 import re
 import tempfile
 from bisect import bisect_left
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.analysis import links, textvec
-from pipeline.executors import inherited, map_forked, run_in_process
+from pipeline.executors import forked_beside, inherited, map_forked, run_in_process
 from pipeline.outputs.tables import UNKNOWN_PLACE, place_of
 from pipeline.records import Document, Unit
-from pipeline.stages import StageContext, StageResult, work_key
+from pipeline.stages import StageContext, StageResult, collecting_less, work_key
 from pipeline.text.vocab import cn_to_int, enclosed_to_int
 
 if TYPE_CHECKING:
@@ -29,10 +32,14 @@ if TYPE_CHECKING:
 
 STAGE = "graph"
 PARALLEL_MIN_DOCS = 40  # fewer reports to link than this are linked in-process (a fork costs more)
+XML_EXPORTS = "xml"  # graph.graphml and graph.gexf, written apart from the others
+JSON_EXPORTS = "json"  # graph.json, links.jsonl, themes.json and graph.html
+MARKER_CACHE = 4096  # distinct unit markers whose number is remembered ("（三）" → 3)
 RE_ORDINAL_IN_MARKER = re.compile(
     r"(\d{1,3})|([一二三四五六七八九十百零〇两]{1,4})|([①-⑳㈠-㈩⑴-⒇])")
 
 
+@collecting_less
 def run(ctx: StageContext) -> StageResult:
     """Link each changed report; update or re-cluster themes and rebuild the graph when
     anything moved."""
@@ -57,9 +64,9 @@ def run(ctx: StageContext) -> StageResult:
     units_by_id = {u.unit_id: u for u in every_unit}
     graph = theme_graph.build_graph(clustered, stored_links, units_by_id, copies)
     graph.graph["themes_fit"] = fit["mode"]
-    with tempfile.TemporaryDirectory() as folder:
-        exports = render_exports(graph, clustered, stored_links, fit, Path(folder))
-        with store.transaction():
+    with tempfile.TemporaryDirectory() as folder, rendering(
+            graph, clustered, stored_links, fit, Path(folder), ctx.local_workers) as exports:
+        with store.transaction():  # while a worker writes GraphML and GEXF
             save_models()
             store.replace_themes(theme_rows(clustered), assignment_rows(clustered, units_by_id))
             # the node-link data lives in graph.json alone: storing it twice cost a parse
@@ -68,7 +75,7 @@ def run(ctx: StageContext) -> StageResult:
                 "reuse": [{"cluster": c.cluster_id, "docs": list(c.docs),
                            "units": [u for _, u in c.members]} for c in copies],
                 "thresholds": {kind.kind: kind.min_similarity for kind in clustered},
-                "themes_fit": fit}, files=exports)
+                "themes_fit": fit}, files=exports())
     n_themes = sum(len(c.themes) for c in clustered)
     result.notes.append(f"{n_themes} themes, {graph.number_of_edges()} edges, "
                         f"{len(copies)} reused passages")
@@ -189,6 +196,7 @@ def graph_units(doc: Document, units: list[Unit], token_blob: bytes | None,
     """The graph's view of a document's labelled units: text, content words, section, place."""
     located = _located_words(doc.text, token_blob, stopwords)
     starts = [start for start, _ in located]  # ascending: words are found left to right
+    words_in = _words_between if located else _no_words  # light units, of every report
     by_id = {u.unit_id: u for u in units}
     place = place_of(doc)
     out = []
@@ -200,11 +208,20 @@ def graph_units(doc: Document, units: list[Unit], token_blob: bytes | None,
             unit_id=unit.unit_id, doc_id=doc.doc_id, parent_id=unit.parent_id,
             label=unit.label or "other", marker=unit.marker, ordinal=marker_number(unit.marker),
             headline=unit.headline, text=doc.text[unit.start:unit.end],
-            words=tuple(w for _, w in located[bisect_left(starts, unit.start):
-                                              bisect_left(starts, unit.end)]),
+            words=words_in(located, starts, unit.start, unit.end),
             position=position, section=top.headline,
             place=None if place == UNKNOWN_PLACE else place))
     return out
+
+
+def _words_between(located: list[tuple[int, str]], starts: list[int], start: int,
+                   end: int) -> tuple[str, ...]:
+    return tuple(w for _, w in located[bisect_left(starts, start):bisect_left(starts, end)])
+
+
+def _no_words(located: list[tuple[int, str]], starts: list[int], start: int,
+              end: int) -> tuple[str, ...]:
+    return ()
 
 
 def _located_words(text: str, token_blob: bytes | None,
@@ -223,6 +240,7 @@ def _located_words(text: str, token_blob: bytes | None,
     return located
 
 
+@lru_cache(maxsize=MARKER_CACHE)  # few distinct markers; every report is read each run
 def marker_number(marker: str) -> int | None:
     """The number a marker holds (一是 → 1, （三） → 3, 2. → 2, ② → 2), None without one."""
     match = RE_ORDINAL_IN_MARKER.search(marker or "")
@@ -252,14 +270,47 @@ def assignment_rows(clustered: list[ThemeResult],
 
 
 def render_exports(graph: Any, clustered: list[ThemeResult], found_links: list[links.Link],
-                   fit: dict[str, Any] | None, folder: Path) -> dict[str, Path]:
+                   fit: dict[str, Any] | None, folder: Path, workers: int = 1
+                   ) -> dict[str, Path]:
     """Write the graph's export files into ``folder`` (to be stored and published with
     every snapshot); returns file name → path."""
+    with rendering(graph, clustered, found_links, fit, folder, workers) as exports:
+        return exports()
+
+
+@contextmanager
+def rendering(graph: Any, clustered: list[ThemeResult], found_links: list[links.Link],
+              fit: dict[str, Any] | None, folder: Path, workers: int = 1
+              ) -> Iterator[Callable[[], dict[str, Path]]]:
+    """``render_exports``, begun: GraphML and GEXF (networkx's XML writers, the slowest
+    part) are written by a forked worker from the start when the run has more than one
+    job; yields the function that writes the rest here, waits for the worker and returns
+    file name → path, so the caller can do other work in between."""
+    state = (graph, clustered, found_links, fit, folder)
+    with forked_beside(render_part, XML_EXPORTS, state, enabled=workers > 1) as xml:
+        def exports() -> dict[str, Path]:
+            write_part(JSON_EXPORTS, state)
+            xml()
+            return {path.name: path for path in sorted(folder.iterdir())}
+
+        yield exports
+
+
+def render_part(part: str) -> None:
+    """Worker entry point: write one part of the inherited graph's exports."""
+    write_part(part, inherited())
+
+
+def write_part(part: str, state: tuple) -> None:
+    """Write the XML exports (``XML_EXPORTS``) or the others of ``state``'s graph."""
     from pipeline.analysis import graph as theme_graph
     from pipeline.analysis import graph_html
 
-    theme_graph.write_graph(graph, folder)
+    graph, clustered, found_links, fit, folder = state
+    if part == XML_EXPORTS:
+        theme_graph.write_graph_xml(graph, folder)
+        return
+    theme_graph.write_graph_json(graph, folder)
     theme_graph.write_links_jsonl(folder / "links.jsonl", found_links)
     theme_graph.write_themes_json(folder / "themes.json", clustered, fit)
     graph_html.write_graph_html(folder / "graph.html", graph)
-    return {path.name: path for path in sorted(folder.iterdir())}

@@ -26,7 +26,7 @@ from typing import Any
 from pipeline.analysis import topics as lda
 from pipeline.analysis import topics_export, topics_prevalence, topics_select
 from pipeline.records import Document, Unit
-from pipeline.stages import StageContext, StageResult, work_key
+from pipeline.stages import StageContext, StageResult, collecting_less, work_key
 
 STAGE = "topics"
 LEVELS = ("province", "city", "county", "year")
@@ -34,6 +34,7 @@ QUOTE_CHARS = 80
 log = logging.getLogger("pipeline")
 
 
+@collecting_less
 def run(ctx: StageContext) -> StageResult:
     """Fit (or fold new items into) the topic model of the configured modelling unit."""
     store = ctx.store
@@ -71,7 +72,7 @@ def run(ctx: StageContext) -> StageResult:
             fresh = {d for d, key in doc_keys.items() if last.get(d) != key}
             inputs = topic_inputs(store, docs, options.unit, units, full=fresh)
             data = fold_in_new(store, name, stored_model, inputs, fresh, options, stopwords,
-                               result, stored_result)
+                               result, stored_result, ctx.local_workers)
             fit = {"mode": "incremental", "reason": "drift within refit_share"}
         else:
             inputs = topic_inputs(store, docs, options.unit, units)
@@ -256,14 +257,17 @@ def refit(ctx: StageContext, name: str, stored_model: Any, inputs: list[lda.Topi
     result.notes.append(f"{options.unit}: K={model.k} ({selection.rule})")
     document = topics_export.topics_document(selection, summaries, mapping)
     document["unit"] = options.unit
-    return render(options, document, prepared.items, shares, model, prepared, summaries)
+    return render(options, document, prepared.items, shares, model, prepared, summaries,
+                  jobs=ctx.local_workers)
 
 
 def fold_in_new(store: Any, name: str, stored_model: Any, inputs: list[lda.TopicInput],
                 fresh_docs: set[str], options: lda.TopicOptions, stopwords: frozenset[str],
-                result: StageResult, previous: tuple[str, Any] | None) -> dict[str, Any]:
+                result: StageResult, previous: tuple[str, Any] | None,
+                jobs: int = 1) -> dict[str, Any]:
     """Infer topics for the items of new or changed documents with the stored model;
-    refit nothing. Items of removed documents leave; topic sizes and examples follow."""
+    refit nothing. Items of removed documents leave; topic sizes and examples follow
+    (contrasts' bootstraps on ``jobs`` processes)."""
     import numpy as np
 
     model = topics_export.model_from_bytes(stored_model[1])
@@ -287,7 +291,7 @@ def fold_in_new(store: Any, name: str, stored_model: Any, inputs: list[lda.Topic
     document["topics"] = [_refreshed(topic, shares, current, options)
                           for topic in document.get("topics", [])]
     return render(options, document, current, shares, None, None, None,
-                  previous[1] if previous else None)
+                  previous[1] if previous else None, jobs=jobs)
 
 
 def _refreshed(topic: dict[str, Any], shares: Any, items: list[lda.TopicInput],
@@ -317,8 +321,9 @@ def export_names(unit: str) -> dict[str, str]:
 
 def render(options: lda.TopicOptions, document: dict[str, Any], items: list[lda.TopicInput],
            shares: Any, model: Any, prepared: Any, summaries: Any,
-           previous: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The stored result: topics.json content, prevalence, contrasts and rendered exports.
+           previous: dict[str, Any] | None = None, jobs: int = 1) -> dict[str, Any]:
+    """The stored result: topics.json content, prevalence, contrasts (their bootstraps on
+    ``jobs`` processes) and rendered exports.
 
     With ``previous`` (the stored result of a fold-in's model), places whose items and
     shares did not move keep their prevalence rows, and the topic map (a picture of the
@@ -332,8 +337,8 @@ def render(options: lda.TopicOptions, document: dict[str, Any], items: list[lda.
     rows = [row for level in LEVELS
             for row in topics_prevalence.prevalence(shares, items, level, options, reuse,
                                                     digests)]
-    contrasts = [c for level in ("province", "city", "county")
-                 for c in topics_prevalence.contrasts(shares, items, level, options)]
+    contrasts = topics_prevalence.contrasts_of_levels(
+        shares, items, ("province", "city", "county"), options, jobs=jobs)
     names = export_names(options.unit)
     exports: dict[str, str] = {}
     document = {**document, "contrasts": [_contrast_json(c) for c in contrasts]}
