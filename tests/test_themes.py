@@ -414,3 +414,24 @@ def test_the_governments_own_failings_are_four_concerns_not_one():
                                                           assignments[f"{other}-p3"]}
             assert style is None or style != assignments[f"{other}-p3"]
     assert assignments["g0-p2"] is not None and assignments["g0-p2"] == assignments["g1-p2"]
+
+
+@pytest.mark.parametrize(("count", "edges", "block", "seed"),
+                         [(1, 0, 4, 0), (10, 0, 4, 1), (50, 30, 7, 2), (200, 150, 1 << 22, 3),
+                          (200, 400, 13, 4), (1000, 990, 64, 5)])
+def test_component_labels_group_rows_as_scipy_does(monkeypatch, count, edges, block, seed):
+    from scipy.sparse.csgraph import connected_components
+
+    from pipeline.analysis import themes_linkage
+
+    monkeypatch.setattr(themes_linkage, "COMPONENT_BLOCK", block)
+    rng = np.random.default_rng(seed)
+    ends = rng.integers(0, count, size=(edges, 2))
+    ends = np.unique(np.sort(ends[ends[:, 0] != ends[:, 1]], axis=1), axis=0)
+    pairs = (ends[:, 0].astype(np.int32), ends[:, 1].astype(np.int32),
+             np.ones(len(ends), dtype=np.float32))
+    labels = themes_linkage._component_labels(count, pairs)
+    graph = sparse.coo_matrix((np.ones(len(ends)), (ends[:, 0], ends[:, 1])), shape=(count, count))
+    expected = connected_components(graph, directed=False)[1]
+    assert themes_linkage._members_by_label(labels) == themes_linkage._members_by_label(expected)
+    assert all(labels[group[0]] == group[0] for group in themes_linkage._members_by_label(labels))
