@@ -12,12 +12,11 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from pipeline.records import Document, Unit
-from pipeline.store_analysis import AnalysisTables
+from pipeline.store_analysis import UNIT_FIELDS, AnalysisTables
 from pipeline.store_schema import (  # noqa: F401  (row mappers re-exported)
     DERIVED_TABLES,
     MIGRATIONS,
@@ -229,31 +228,16 @@ class Store(AnalysisTables):
 
     def iter_units(self, doc_id: str | None = None) -> Iterator[Unit]:
         """Units of one document (or all, grouped by document order)."""
-        # columns in Unit's field order, as plain tuples: looking each one up by name in a
-        # sqlite3.Row took half of reading a thousand reports' 120,000 units
-        columns = ", ".join(f"u.{f.name}" for f in fields(Unit))
         cursor = self.conn.cursor()
-        cursor.row_factory = None
+        cursor.row_factory = None  # plain tuples in Unit's field order (``UNIT_FIELDS``)
         if doc_id is None:
-            rows = cursor.execute(f"SELECT {columns} FROM units u JOIN documents d USING (doc_id) "
-                                  "ORDER BY d.ord, u.ord")
+            rows = cursor.execute(f"SELECT {UNIT_FIELDS} FROM units u "
+                                  "JOIN documents d USING (doc_id) ORDER BY d.ord, u.ord")
         else:
-            rows = cursor.execute(f"SELECT {columns} FROM units u WHERE doc_id=? ORDER BY ord",
+            rows = cursor.execute(f"SELECT {UNIT_FIELDS} FROM units u WHERE doc_id=? ORDER BY ord",
                                   (doc_id,))
         for row in rows:
             yield Unit(*row)
-
-    def iter_theme_members(self) -> Iterator[tuple[str, Unit]]:
-        """(theme_id, unit) of every unit in a theme, in ``iter_unit_themes`` order: only
-        the units a theme holds, read in one join."""
-        columns = ", ".join(f"u.{f.name}" for f in fields(Unit))
-        cursor = self.conn.cursor()
-        cursor.row_factory = None
-        rows = cursor.execute(
-            f"SELECT t.theme_id, {columns} FROM unit_themes t JOIN units u USING (unit_id) "
-            "WHERE t.theme_id IS NOT NULL AND t.theme_id != '' ORDER BY t.doc_id, t.unit_id")
-        for theme_id, *row in rows:
-            yield theme_id, Unit(*row)
 
     def put_labels(self, labels: Iterable[tuple[str, str, float]]) -> None:
         """Set (unit_id, label, score) on existing units."""

@@ -143,9 +143,9 @@ class _BandIndex:
         for band in range(num_bands if count else 0):
             rows = np.ascontiguousarray(slices[:, band, :])
             keys = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
-            _keys, group = np.unique(keys, return_inverse=True)
+            distinct, group = np.unique(keys, return_inverse=True)
             self.groups[:, band] = group.ravel() + offset
-            offset += len(_keys)
+            offset += len(distinct)
             orders.append(np.argsort(self.groups[:, band], kind="stable"))
         self.order = np.concatenate(orders) if orders else np.empty(0, dtype=np.int64)
         self.sizes = np.bincount(self.groups.ravel(), minlength=offset) if count \
@@ -158,12 +158,14 @@ class _BandIndex:
         groups = groups[self.sizes[groups] > 1]
         if not len(groups):
             return np.empty(0, dtype=np.int64)
-        sizes = self.sizes[groups]
-        ends = np.cumsum(sizes)
-        members = self.order[np.arange(ends[-1]) + np.repeat(self.starts[groups] - (ends - sizes),
-                                                               sizes)]
-        found = members[members < row]
-        return np.unique(found)
+        members = self.order[_ranges(self.starts[groups], self.sizes[groups])]
+        return np.unique(members[members < row])
+
+
+def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The positions ``start … start + size - 1`` of every range, concatenated."""
+    ends = np.cumsum(sizes)
+    return np.arange(ends[-1]) + np.repeat(starts - (ends - sizes), sizes)
 
 
 RANK_CHUNK = 1 << 22  # shingle hashes turned into ranks at once (32 MB)
@@ -245,13 +247,11 @@ class _ShingleRows:
         if not len(candidates):
             return []
         lengths = self.sizes[candidates]
-        ends = np.cumsum(lengths)
-        # positions of every candidate's shingles in ``columns``, concatenated
-        positions = np.arange(ends[-1]) + np.repeat(self.starts[candidates] - (ends - lengths),
-                                                    lengths)
+        # every candidate's shingles, concatenated
+        shingles = self.columns[_ranges(self.starts[candidates], lengths)]
         own = self.row(index)
         self.marks[own] = 1
-        shared = np.add.reduceat(self.marks[self.columns[positions]], ends - lengths)
+        shared = np.add.reduceat(self.marks[shingles], np.cumsum(lengths) - lengths)
         self.marks[own] = 0
         union = lengths + self.sizes[index] - shared
         scores = shared / union  # sets are never empty: a passage has ≥ 1 shingle
