@@ -391,9 +391,13 @@ def test_components_of_the_pairs_at_a_cut():
     from pipeline.analysis import themes_linkage as themes
 
     matrix = sparse.csr_matrix(np.array([[1, 0, 0], [0.8, 0.6, 0], [0, 0, 1], [0, 0.6, 0.8]]))
-    assert themes._components(matrix, 0.5) == [[0, 1], [2, 3]]
-    assert themes._components(matrix, 0.35) == [[0, 1, 2, 3]]
-    assert themes._components(matrix, 0.9) == [[0], [1], [2], [3]]
+
+    def components(cut):
+        return themes._members_by_label(themes._component_labels(4, themes._pairs(matrix, cut)))
+
+    assert components(0.5) == [[0, 1], [2, 3]]
+    assert components(0.35) == [[0, 1, 2, 3]]
+    assert components(0.9) == [[0], [1], [2], [3]]
 
 
 def test_the_governments_own_failings_are_four_concerns_not_one():

@@ -225,12 +225,6 @@ def _point_at_roots(labels: np.ndarray) -> None:
         labels[:] = parents
 
 
-def _components(matrix, min_similarity: float) -> list[list[int]]:
-    """Connected components of the graph of pairs at or above ``min_similarity``."""
-    return _members_by_label(_component_labels(matrix.shape[0],
-                                                _pairs(matrix, min_similarity)))
-
-
 def _cut_tree(part, min_similarity: float, members, lists=None,
               parents=None, levels: bool = False, agree=None) -> list[list[int]]:
     distances = _condensed_distances(part)

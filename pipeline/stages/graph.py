@@ -196,7 +196,6 @@ def graph_units(doc: Document, units: list[Unit], token_blob: bytes | None,
     """The graph's view of a document's labelled units: text, content words, section, place."""
     located = _located_words(doc.text, token_blob, stopwords)
     starts = [start for start, _ in located]  # ascending: words are found left to right
-    words_in = _words_between if located else _no_words  # light units, of every report
     by_id = {u.unit_id: u for u in units}
     place = place_of(doc)
     out = []
@@ -208,7 +207,8 @@ def graph_units(doc: Document, units: list[Unit], token_blob: bytes | None,
             unit_id=unit.unit_id, doc_id=doc.doc_id, parent_id=unit.parent_id,
             label=unit.label or "other", marker=unit.marker, ordinal=marker_number(unit.marker),
             headline=unit.headline, text=doc.text[unit.start:unit.end],
-            words=words_in(located, starts, unit.start, unit.end),
+            # light units (every report's, each run) skip the lookup
+            words=_words_between(located, starts, unit.start, unit.end) if located else (),
             position=position, section=top.headline,
             place=None if place == UNKNOWN_PLACE else place))
     return out
@@ -217,11 +217,6 @@ def graph_units(doc: Document, units: list[Unit], token_blob: bytes | None,
 def _words_between(located: list[tuple[int, str]], starts: list[int], start: int,
                    end: int) -> tuple[str, ...]:
     return tuple(w for _, w in located[bisect_left(starts, start):bisect_left(starts, end)])
-
-
-def _no_words(located: list[tuple[int, str]], starts: list[int], start: int,
-              end: int) -> tuple[str, ...]:
-    return ()
 
 
 def _located_words(text: str, token_blob: bytes | None,
