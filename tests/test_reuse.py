@@ -107,3 +107,22 @@ def test_the_partition_joins_sets_as_union_find_does(joins):
     for row in range(6):
         by_label.setdefault(sets.find(row), set()).add(row)
     assert {frozenset(g) for g in by_label.values()} == expected
+
+
+def test_a_band_index_reads_at_most_its_cap_of_a_band():
+    digests = np.tile(np.arange(128, dtype=np.uint32), (50, 1))  # fifty copies: one bucket
+    bands = reuse._BandIndex(digests, 32, max_members=10)
+    assert bands.earlier_sharing_a_band(40).tolist() == list(range(10))
+    assert bands.earlier_sharing_a_band(5).tolist() == list(range(5))
+    assert reuse._BandIndex(digests, 32).earlier_sharing_a_band(40).tolist() == list(range(40))
+
+
+@pytest.mark.parametrize("cap", [0, 3, 300])
+def test_a_template_copied_into_many_reports_is_one_cluster_whatever_the_cap(cap):
+    template = "加强基层干部队伍建设，完善考核激励机制，落实待遇保障政策，{}县推动乡镇干部交流轮岗"
+    counties = ["临泽", "高台", "山丹", "民乐", "肃南", "甘州", "金塔", "瓜州", "敦煌", "玉门",
+                "阿克塞", "肃北", "永昌", "民勤", "古浪", "天祝"]
+    paragraphs = [(f"d{i}", f"u{i}", template.format(name)) for i, name in enumerate(counties)]
+    paragraphs.append(("other", "x", "推进数字乡村建设，优化营商环境服务，健全矛盾纠纷化解机制"))
+    clusters = reuse.find_reuse(paragraphs, reuse.ReuseOptions(max_band_members=cap))
+    assert [len(c.members) for c in clusters] == [len(counties)]

@@ -11,7 +11,9 @@ Between full runs ``update_reuse`` adds the passages of new reports to stored cl
 their candidates are the stored passages sharing an LSH band of the MinHash signature
 (``num_bands`` equal slices of the signature, as ``find_reuse`` bands them), decided by
 the same exact Jaccard; passages of removed reports leave, and a cluster that lost one is
-checked again on its own, so the clusters are what ``find_reuse`` would give.
+checked again on its own, so the clusters are what ``find_reuse`` would give (an update
+compares a new passage with every holder of its bands, ``find_reuse`` with the first
+``max_band_members`` of each: a band held by hundreds of passages is a template's).
 """
 
 from __future__ import annotations
@@ -42,6 +44,12 @@ class ReuseOptions:
     # check. With 128 permutations the estimate's spread at 0.6 is 0.043, so 0.25 is
     # about 6 spreads: a real pair is practically never skipped.
     screen_margin: float = 0.25  # MinHash estimate this far below threshold: no exact check
+    # A passage is compared with at most this many earlier passages of each LSH band it
+    # shares (the first in passage order); 0 = all. A band held by hundreds of passages is
+    # a template's boilerplate: comparing every newcomer with all its holders made the
+    # step grow with the square of a templated corpus, and a copy beyond them is still
+    # found through the other bands the two share.
+    max_band_members: int = 300  # earlier passages of one LSH band a passage meets (0 = all)
 
 
 @dataclass(frozen=True)
@@ -111,7 +119,7 @@ def find_reuse(paragraphs: Sequence[tuple[str, str, str]],
     shingle_rows.close()
     if signatures is not None:  # rows of one array: 128 Python ints per passage took
         signatures.extend(digests)  # ~1 GB at 10,000 reports (200,000 passages)
-    bands = _BandIndex(digests, options.num_bands)
+    bands = _BandIndex(digests, options.num_bands, options.max_band_members)
     sets = _Partition(len(items))
     joins: list[tuple[int, float]] = []  # (one member, Jaccard) of each joining pair
     for index in range(len(items)):
@@ -132,11 +140,13 @@ class _BandIndex:
 
     Built from the digest array once: each band's rows grouped by their slice, so a row's
     candidates are the earlier members of its groups, in row order (what querying an LSH
-    index before inserting the row gives). Two int64 numbers per row and band.
+    index before inserting the row gives), of each group only its first ``max_members``
+    (0: all). Two int64 numbers per row and band.
     """
 
-    def __init__(self, digests: np.ndarray, num_bands: int):
+    def __init__(self, digests: np.ndarray, num_bands: int, max_members: int = 0):
         count = len(digests)
+        self.max_members = max_members
         slices = digests.reshape(count, num_bands, -1) if count else digests
         self.groups = np.zeros((count, num_bands), dtype=np.int64)
         orders, offset = [], 0
@@ -158,7 +168,10 @@ class _BandIndex:
         groups = groups[self.sizes[groups] > 1]
         if not len(groups):
             return np.empty(0, dtype=np.int64)
-        members = self.order[_ranges(self.starts[groups], self.sizes[groups])]
+        sizes = self.sizes[groups]
+        if self.max_members:
+            sizes = np.minimum(sizes, self.max_members)
+        members = self.order[_ranges(self.starts[groups], sizes)]
         return np.unique(members[members < row])
 
 
