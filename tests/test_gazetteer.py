@@ -3,6 +3,7 @@
 
 import pytest
 
+from pipeline.analysis import gazetteer
 from pipeline.analysis.gazetteer import load_gazetteer, short_names_of
 from pipeline.analysis.places import resolve_region, scan_mentions
 from pipeline.records import Region
@@ -225,3 +226,17 @@ def test_resolve_region_seeds(prefix, expected):
     if not paths:
         pytest.skip("shared seed corpus not available")
     assert resolve_region(paths[0].read_text(encoding="utf-8")) == expected
+
+
+def test_common_words_are_cached_beside_jiebas_dictionary(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from pipeline import filecache
+
+    monkeypatch.setattr(filecache.tempfile, "gettempdir", lambda: str(tmp_path))
+    source = Path(str(gazetteer.resources.files("jieba").joinpath("dict.txt")))
+    parsed = gazetteer._parse_jieba_words(source, 50, 3)
+    assert gazetteer._jieba_words(50, 3) == parsed  # parsed and cached
+    assert gazetteer._jieba_words(50, 3) == parsed  # read back
+    assert len(list(tmp_path.glob("diaoyan.placewords.*.marshal"))) == 1
+    assert "政府" in parsed and "北京" not in parsed

