@@ -105,6 +105,7 @@ def _county_theme_rows(store: Any) -> Iterator[tuple[Any, ...]]:
     """Place × theme: how many units and documents of each place fall in each theme."""
     docs = {d.doc_id: d for d in store.iter_documents(status="ok", with_text=False)}
     themes = {t[0]: t for t in store.iter_themes()}
+    places = {doc_id: place_of(doc) for doc_id, doc in docs.items()}  # once, not per unit
     units: Counter[tuple[str, str]] = Counter()
     doc_sets: dict[tuple[str, str], set[str]] = defaultdict(set)
     for _unit_id, doc_id, _kind, theme_id, _score in store.iter_unit_themes():
@@ -112,11 +113,11 @@ def _county_theme_rows(store: Any) -> Iterator[tuple[Any, ...]]:
             continue
         key = (doc_id, theme_id)
         units[key] += 1
-        doc_sets[(place_of(docs[doc_id]), theme_id)].add(doc_id)
+        doc_sets[(places[doc_id], theme_id)].add(doc_id)
     totals: Counter[tuple[str, str]] = Counter()
     for (doc_id, theme_id), count in units.items():
-        totals[(place_of(docs[doc_id]), theme_id)] += count
-    first_doc = {place_of(d): d for d in reversed(list(docs.values()))}
+        totals[(places[doc_id], theme_id)] += count
+    first_doc = {places[d.doc_id]: d for d in reversed(list(docs.values()))}
     for (place, theme_id), count in sorted(totals.items()):
         region = first_doc[place].region if place != UNKNOWN_PLACE else None
         _id, kind, label, _info = themes.get(theme_id, (theme_id, None, None, {}))

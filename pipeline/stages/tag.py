@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import gc
 import hashlib
+from typing import TYPE_CHECKING
 
 from pipeline import nlp, tagging
 from pipeline.config import Config
@@ -22,6 +23,9 @@ from pipeline.executors import inherited, map_forked
 from pipeline.outputs.review import reviews_digest
 from pipeline.records import Document, Unit, UnitSpan
 from pipeline.stages import StageContext, StageResult, work_key
+
+if TYPE_CHECKING:
+    from pipeline.store import Store
 
 STAGE = "tag"
 MODEL_NAME = "unit_classifier"
@@ -35,7 +39,7 @@ def run(ctx: StageContext) -> StageResult:
     result = StageResult(STAGE)
     options = config.options("tag", tagging.TagOptions)
     docs = ctx.documents()
-    units_by_doc = {d.doc_id: list(store.iter_units(d.doc_id)) for d in docs}
+    units_by_doc = units_of(store, docs)
     reviewed = store.get_review_labels()  # human codes: training data and final labels
     config_key = work_key(STAGE, ctx.version, tagging.TAGGER_VERSION,
                           config.digest("tag", "segment"), reviews_digest(reviewed))
@@ -153,6 +157,15 @@ def label_range(bounds: tuple[int, int]) -> list[tuple[str, float]]:
     inputs, classifier, options = inherited()
     return tagging.label_units(inputs[bounds[0] : bounds[1]], classifier=classifier,
                                options=options)
+
+
+def units_of(store: Store, docs: list[Document]) -> dict[str, list[Unit]]:
+    """Each document's units in order, read in one pass (not one query per document)."""
+    units_by_doc: dict[str, list[Unit]] = {d.doc_id: [] for d in docs}
+    for unit in store.iter_units():
+        if unit.doc_id in units_by_doc:
+            units_by_doc[unit.doc_id].append(unit)
+    return units_by_doc
 
 
 def count_silver(units: list[Unit]) -> int:
