@@ -40,15 +40,37 @@ def state_of(store: Any) -> CorpusState:
     errored = {doc_id for _stage, doc_id, _key, _reason in store.iter_doc_errors()}
     failed = {s for s, (doc_id, status) in docs.items() if status == "error" or doc_id in errored}
     themes = {t: label for t, kind, label, _info in store.iter_themes() if kind == "problem"}
+    return CorpusState(docs=docs, failed=frozenset(failed), problem_themes=themes,
+                       edges=graph_edges(store),
+                       places=frozenset(place_of(d) for d in ok) - {"unknown"})
+
+
+# (store file, connection, key of the stored graph) → its edges: a run reads the state at
+# its start, in the report stage and at its end, and the last two see the same graph.
+_EDGES_SEEN: dict[tuple[str, int, str], dict[str, str]] = {}
+
+
+def graph_edges(store: Any) -> dict[str, str]:
+    """"problem→countermeasure" theme ids → "label → label" of every edge of the stored graph
+    (read once per stored graph and store connection)."""
+    key = store.get_result_key("graph")
+    if key is None or store.path == ":memory:":
+        return _read_graph_edges(store)
+    seen = (store.path, id(store.conn), key)
+    if seen not in _EDGES_SEEN:
+        _EDGES_SEEN.clear()  # one graph at a time: it can be large
+        _EDGES_SEEN[seen] = _read_graph_edges(store)
+    return dict(_EDGES_SEEN[seen])
+
+
+def _read_graph_edges(store: Any) -> dict[str, str]:
     # SQLite reads the few fields it needs out of graph.json (tens of MB at thousands of
     # reports) instead of Python parsing all of it
     labels = {node: label if label is not None else node for node, label in
               store.iter_result_export_items("graph", "graph.json", "$.nodes", ("id", "label"))}
-    edges = {f"{source}→{target}": f"{labels.get(source, source)} → {labels.get(target, target)}"
-             for source, target in store.iter_result_export_items(
-                 "graph", "graph.json", "$.links", ("source", "target"))}
-    return CorpusState(docs=docs, failed=frozenset(failed), problem_themes=themes, edges=edges,
-                       places=frozenset(place_of(d) for d in ok) - {"unknown"})
+    return {f"{source}→{target}": f"{labels.get(source, source)} → {labels.get(target, target)}"
+            for source, target in store.iter_result_export_items(
+                "graph", "graph.json", "$.links", ("source", "target"))}
 
 
 def diff(before: CorpusState, after: CorpusState, run_id: int) -> dict[str, Any]:
