@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import linear_sum_assignment
 
 from pipeline.analysis.topics import (
     TOP_TERMS,
@@ -140,7 +139,7 @@ def run_similarity(a: np.ndarray, b: np.ndarray, n: int = TOP_TERMS) -> float:
     sets_a = [set(row) for row in top_terms(a, n).tolist()]
     sets_b = [set(row) for row in top_terms(b, n).tolist()]
     sim = np.array([[len(x & y) / len(x | y) for y in sets_b] for x in sets_a])
-    rows, cols = linear_sum_assignment(-sim)
+    rows, cols = best_matching(-sim)
     return float(sim[rows, cols].mean())
 
 
@@ -265,7 +264,7 @@ def match_topics(old_topic_term: np.ndarray, new_topic_term: np.ndarray,
     old = _unit_rows(_aligned(old_topic_term, old_vocab, words))
     new = _unit_rows(_aligned(new_topic_term, new_vocab, words))
     sim = new @ old.T
-    rows, cols = linear_sum_assignment(-sim)
+    rows, cols = best_matching(-sim)
     paired = dict(zip(rows.tolist(), cols.tolist(), strict=True))
     out: list[tuple[int, int | None, float]] = []
     for new_id in range(sim.shape[0]):
@@ -310,3 +309,12 @@ def needs_refit(at_fit: Mapping[str, str], now: Mapping[str, str],
     if fitted <= 0:
         return len(now) > 0
     return changed > options.refit_share * fitted
+
+
+def best_matching(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``scipy.optimize.linear_sum_assignment`` of ``cost``, imported on first use: a run
+    that only folds new reports in imports this module to write its exports, and
+    scipy.optimize costs 0.2 s to import."""
+    from scipy.optimize import linear_sum_assignment
+
+    return linear_sum_assignment(cost)
