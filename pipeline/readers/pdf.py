@@ -2,6 +2,14 @@
 
 Pages stay separated by "\\f" so cleaning can spot running headers and footers
 (页眉/页脚, page numbers) that repeat on every page.
+
+A PDF whose Chinese font is not embedded (reportlab's STSong-Light, for one) is read
+with a system font standing in for it, here a 26 MB CJK font collection
+(NotoSerifCJK-Regular.ttc). pdfium copies a whole collection into memory before it
+consults its font cache, and the cache keeps a font only while an open document uses it,
+so every such PDF cost a fresh 26 MB read. :class:`CollectionAsFontFile` makes pdfium
+consult the cache first and :data:`FONT_HOLDER` keeps the last document open until the
+next one has loaded its pages: the same font bytes and face, so the same text.
 """
 
 from __future__ import annotations
@@ -29,10 +37,67 @@ PDFIUM_ERROR_TABLE = {
 # the page "has text" but it reads as  — garbage, not Chinese.
 RE_PRIVATE_USE = re.compile(r"[\ue000-\uf8ff\ufffd]")
 RE_VISIBLE = re.compile(r"\S")
+# pdfium's table tag for "the whole TrueType collection file" ('ttcf', big-endian).
+TTCF_TABLE = int.from_bytes(b"ttcf", "big")
+# Whole font file rather than one of its tables.
+WHOLE_FONT_TABLE = 0
+
+
+class CollectionAsFontFile(pdfium.PdfSysfontBase):
+    """pdfium's own system fonts, with a face of a font collection offered as a whole file.
+
+    For a collection pdfium copies the whole file (26 MB for NotoSerifCJK-Regular.ttc)
+    before looking in its cache; for a whole font file it looks first and reads only on a
+    miss. Offered the collection's bytes as a "whole file", it opens face 0 of them, the
+    face it picks for a collection anyway (its face offset is never found for table 0).
+    """
+
+    def GetFontData(self, _, font, table, buffer, size):
+        """The requested table; a collection's bytes as table 0, and no collection table."""
+        default = self.default
+        if table == TTCF_TABLE:
+            return 0
+        if table == WHOLE_FONT_TABLE and not default.GetFontData(default, font, table, None, 0):
+            return default.GetFontData(default, font, TTCF_TABLE, buffer, size)
+        return default.GetFontData(default, font, table, buffer, size)
+
+
+class FontHolder:
+    """The last document read, kept open so the system fonts it loaded stay cached."""
+
+    def __init__(self) -> None:
+        self.document: pdfium.PdfDocument | None = None
+
+    def hold(self, document: pdfium.PdfDocument) -> None:
+        """Keep ``document`` open instead of the one held before, which is closed."""
+        previous, self.document = self.document, document
+        if previous is not None:
+            previous.close()
+
+    def release(self) -> None:
+        """Close the held document: its fonts leave pdfium's cache."""
+        if self.document is not None:
+            self.document.close()
+            self.document = None
+
+
+FONT_HOLDER = FontHolder()
+
+
+def install_font_info() -> None:
+    """Route pdfium's system font lookups through :class:`CollectionAsFontFile`, once."""
+    if not isinstance(pdfium.PdfSysfontBase.SINGLETON, CollectionAsFontFile):
+        CollectionAsFontFile().setup()
+
+
+def release_fonts() -> None:
+    """Close the document held for its fonts (end of ingest: the stages after read no PDF)."""
+    FONT_HOLDER.release()
 
 
 def open_pdf(path: Path) -> pdfium.PdfDocument:
     """Open a PDF, turning PDFium's errors into ReadError reasons."""
+    install_font_info()
     try:
         return pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
@@ -68,7 +133,9 @@ def read_pdf(path: Path, *, options: ReadOptions = DEFAULT_OPTIONS) -> tuple[str
         except pdfium.PdfiumError as exc:
             raise ReadError(f"damaged PDF: {exc}") from None
     finally:
-        document.close()
+        # closed only after the next document has loaded its pages, so a system font
+        # both use is found in pdfium's cache instead of being read again
+        FONT_HOLDER.hold(document)
     return check_text_layer(pages, options=options)
 
 
