@@ -11,8 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 
+from pipeline.readers import pdf as pdf_reader
 from pipeline.readers import read_file, release_readers
 from pipeline.readers.pdf import (
     FONT_HOLDER,
@@ -179,3 +181,18 @@ def test_release_readers_closes_the_held_pdf(tmp_path):
     assert FONT_HOLDER.document is not None
     release_readers()
     assert FONT_HOLDER.document is None
+
+
+def test_pdfs_read_without_font_info_to_wrap(tmp_path, monkeypatch, caplog):
+    def no_default_font_info(self, *args, **kwargs):
+        raise pdfium.PdfiumError("No default FPDF_SYSFONTINFO available on this platform")
+
+    monkeypatch.setattr(CollectionAsFontFile, "setup", no_default_font_info)
+    pdf_reader.install_font_info.cache_clear()
+    try:
+        got = read_file(badfiles.make_pdf(tmp_path / "r.pdf"))
+    finally:
+        monkeypatch.undo()
+        pdf_reader.install_font_info.cache_clear()
+    assert got.text.startswith(badfiles.SAMPLE_LINES[0])
+    assert "PDF fonts read pdfium's own way" in caplog.text

@@ -14,6 +14,7 @@ next one has loaded its pages: the same font bytes and face, so the same text.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from pathlib import Path
@@ -84,10 +85,16 @@ class FontHolder:
 FONT_HOLDER = FontHolder()
 
 
-def install_font_info() -> None:
-    """Route pdfium's system font lookups through :class:`CollectionAsFontFile`, once."""
-    if not isinstance(pdfium.PdfSysfontBase.SINGLETON, CollectionAsFontFile):
+@functools.cache  # once per process (a forked worker inherits it installed)
+def install_font_info() -> bool:
+    """Route pdfium's system font lookups through :class:`CollectionAsFontFile`; False if
+    pdfium has no system font info here to wrap (then it reads fonts its own way)."""
+    try:
         CollectionAsFontFile().setup()
+    except pdfium.PdfiumError as exc:
+        log.warning("PDF fonts read pdfium's own way: %s", exc)
+        return False
+    return True
 
 
 def release_fonts() -> None:
