@@ -49,18 +49,22 @@ class CollectionAsFontFile(pdfium.PdfSysfontBase):
 
     For a collection pdfium copies the whole file (26 MB for NotoSerifCJK-Regular.ttc)
     before looking in its cache; for a whole font file it looks first and reads only on a
-    miss. Offered the collection's bytes as a "whole file", it opens face 0 of them, the
-    face it picks for a collection anyway (its face offset is never found for table 0).
+    miss. Only faces whose own data is empty are offered this way: of those pdfium opens
+    face 0 of the collection's bytes (it cannot place them), as it does of a "whole file".
     """
 
     def GetFontData(self, _, font, table, buffer, size):
-        """The requested table; a collection's bytes as table 0, and no collection table."""
+        """The requested table, except for a face with no data of its own (pdfium's folder
+        font info on Linux): no collection table, and the collection's bytes as table 0."""
         default = self.default
+        # a face with data of its own is one pdfium can place within its collection
+        # (Windows' font info): flattening it would change the face, so it is left alone
+        if table not in (TTCF_TABLE, WHOLE_FONT_TABLE) or default.GetFontData(
+                default, font, WHOLE_FONT_TABLE, None, 0):
+            return default.GetFontData(default, font, table, buffer, size)
         if table == TTCF_TABLE:
             return 0
-        if table == WHOLE_FONT_TABLE and not default.GetFontData(default, font, table, None, 0):
-            return default.GetFontData(default, font, TTCF_TABLE, buffer, size)
-        return default.GetFontData(default, font, table, buffer, size)
+        return default.GetFontData(default, font, TTCF_TABLE, buffer, size)
 
 
 class FontHolder:
