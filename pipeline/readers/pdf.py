@@ -54,11 +54,11 @@ class CollectionAsFontFile(pdfium.PdfSysfontBase):
     """
 
     def GetFontData(self, _, font, table, buffer, size):
-        """The requested table, except for a face with no data of its own (pdfium's folder
-        font info on Linux): no collection table, and the collection's bytes as table 0."""
+        """The requested table, except for a face with no data of its own (pdfium's font
+        info on Linux): no collection table, and the collection's bytes as table 0."""
         default = self.default
-        # a face with data of its own is one pdfium can place within its collection
-        # (Windows' font info): flattening it would change the face, so it is left alone
+        # a face with data of its own may be one pdfium places within its collection
+        # (another platform's font info): flattened it could change face, so it is left be
         if table not in (TTCF_TABLE, WHOLE_FONT_TABLE) or default.GetFontData(
                 default, font, WHOLE_FONT_TABLE, None, 0):
             return default.GetFontData(default, font, table, buffer, size)
