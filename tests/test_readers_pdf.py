@@ -14,6 +14,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
+from pipeline.config import load_config
 from pipeline.readers import pdf as pdf_reader
 from pipeline.readers import read_file, release_readers
 from pipeline.readers.pdf import (
@@ -23,6 +24,7 @@ from pipeline.readers.pdf import (
     CollectionAsFontFile,
     FontHolder,
 )
+from pipeline.runner import run_pipeline
 from tests import badfiles
 
 REPO = Path(__file__).resolve().parents[1]
@@ -186,6 +188,14 @@ def test_release_readers_closes_the_held_pdf(tmp_path):
     read_file(badfiles.make_pdf(tmp_path / "r.pdf"))
     assert FONT_HOLDER.document is not None
     release_readers()
+    assert FONT_HOLDER.document is None
+
+
+def test_ingest_closes_the_pdf_it_held_for_its_fonts(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    badfiles.make_pdf(corpus / "report.pdf")
+    run_pipeline(tmp_path / "out", load_config(), corpus=corpus, stages=("ingest",), jobs=1)
     assert FONT_HOLDER.document is None
 
 
