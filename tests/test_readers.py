@@ -171,6 +171,35 @@ def test_docx_renders_automatic_chinese_numbering(tmp_path):
     ]
 
 
+W_XMLNS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+STYLE_NUMBERING_CASES = [
+    # (case id, the paragraph style's pPr content, the styled paragraph as read)
+    ("style numbered, level 0", '<w:numPr><w:numId w:val="3"/></w:numPr>', "一、基本情况"),
+    ("style numbered, level 1", '<w:numPr><w:ilvl w:val="1"/><w:numId w:val="3"/></w:numPr>',
+     "（一）基本情况"),
+    ("numPr without numId", '<w:numPr><w:ilvl w:val="1"/></w:numPr>', "基本情况"),
+    ("style without numbering", '<w:jc w:val="center"/>', "基本情况"),
+]
+
+
+@pytest.mark.parametrize("case, ppr, expected", STYLE_NUMBERING_CASES,
+                         ids=[case[0] for case in STYLE_NUMBERING_CASES])
+def test_docx_numbering_from_paragraph_style(tmp_path, case, ppr, expected):
+    from lxml import etree
+
+    document = docx.Document()
+    for child in etree.fromstring(NUMBERING_XML):
+        document.part.numbering_part.element.append(child)
+    document.styles.element.append(etree.fromstring(
+        f'<w:style {W_XMLNS} w:type="paragraph" w:styleId="Numbered"><w:name w:val="Numbered"/>'
+        f"<w:pPr>{ppr}</w:pPr></w:style>"))
+    document.add_paragraph("基本情况", style="Numbered")
+    document.add_paragraph("正文段落")
+    path = tmp_path / "styled.docx"
+    document.save(str(path))
+    assert read_file(path).text.split("\n") == [expected, "正文段落"]
+
+
 @pytest.mark.parametrize(
     "n,expected",
     [

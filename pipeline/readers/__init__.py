@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pipeline.readers.common import ReadError, ReadOptions
 from pipeline.readers.corpus import CorpusEntry, file_digest, iter_corpus
-from pipeline.readers.dispatch import read_file, sniff_format
+from pipeline.readers.dispatch import read_file, release_readers, sniff_format
 
 __all__ = [
     "CorpusEntry",
@@ -22,6 +22,7 @@ __all__ = [
     "html_title",
     "iter_corpus",
     "read_file",
+    "release_readers",
     "sniff_format",
 ]
 

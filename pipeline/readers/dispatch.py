@@ -9,6 +9,7 @@ read; the format readers beside this module do the rest.
 from __future__ import annotations
 
 import stat
+import sys
 from pathlib import Path
 
 from pipeline.readers.common import (
@@ -164,3 +165,10 @@ def read_file(path: Path, *, options: ReadOptions = DEFAULT_OPTIONS) -> Extracte
         return Extracted(text=text, fmt="html", encoding=codec, warnings=warnings, title=title)
     text, codec, warnings = decode_text(data, options=options, kind=path.suffix or "text")
     return Extracted(text=text, fmt="txt", encoding=codec, warnings=warnings)
+
+
+def release_readers() -> None:
+    """Let go of what readers keep between files (the PDF held open for its fonts)."""
+    pdf = sys.modules.get("pipeline.readers.pdf")  # never imported: no PDF was read here
+    if pdf is not None:
+        pdf.release_fonts()

@@ -27,6 +27,9 @@ NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 # Text, tabs and breaks inside runs, at any depth (w:ins, w:hyperlink, w:smartTag…);
 # w:tab elements in pPr/w:tabs are tab stops, not characters, and are not matched.
 RUN_CONTENT = etree.XPath(".//w:r/w:t|.//w:r/w:tab|.//w:r/w:br|.//w:r/w:cr", namespaces=NS)
+# Styles that carry numbering (a "标题 1" numbered 一、), picked out by lxml: Word's own
+# template defines ~160 styles, and visiting each in Python took about 2 ms a file.
+NUMBERED_STYLES = etree.XPath(".//w:style[w:pPr/w:numPr]", namespaces=NS)
 # Containers whose runs are not part of the paragraph's visible text (or duplicate it).
 SKIP_ANCESTOR_TAGS = frozenset(
     {
@@ -262,9 +265,9 @@ class ListNumbering:
 
     def load_styles(self, document: docx.document.Document) -> None:
         """Remember paragraph styles that carry numbering (e.g. a '标题 1' with 一、)."""
-        for style in document.styles.element.iter(qn("w:style")):
+        for style in NUMBERED_STYLES(document.styles.element):
             numpr = style.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
-            if numpr is not None and child_val(numpr, "w:numId"):
+            if child_val(numpr, "w:numId"):
                 level = int(child_val(numpr, "w:ilvl") or "0")
                 self.style_numpr[style.get(qn("w:styleId"))] = (child_val(numpr, "w:numId"), level)
 

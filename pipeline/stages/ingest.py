@@ -89,13 +89,16 @@ def run(ctx: StageContext) -> StageResult:
     entries, skipped = list_corpus(ctx.corpus, options)
     guard_shrink(store, entries, options, allow=bool(ctx.options.get("allow_shrink")))
     jobs, parts_by_file, files = plan_files(store, entries, config_digest, toolkit, result)
-    for job, parts in compute_files(jobs, toolkit, options, ctx.jobs, ctx.executor):
-        with store.transaction():
-            store.put_ingest_cache(work_key(STAGE, config_digest, job.file_sha), job.source,
-                                   [p.to_json() for p in parts])
-        parts_by_file[job.source] = parts
-        result.processed += 1
-        ctx.report(job.source, result.processed, len(jobs))
+    try:
+        for job, parts in compute_files(jobs, toolkit, options, ctx.jobs, ctx.executor):
+            with store.transaction():
+                store.put_ingest_cache(work_key(STAGE, config_digest, job.file_sha),
+                                       job.source, [p.to_json() for p in parts])
+            parts_by_file[job.source] = parts
+            result.processed += 1
+            ctx.report(job.source, result.processed, len(jobs))
+    finally:
+        readers.release_readers()  # the PDF held open for its fonts
     docs, hashes, offsets = assemble_documents(parts_by_file)
     docs = apply_overrides(docs, ctx.corpus / METADATA_CSV)
     with store.transaction():
