@@ -9,11 +9,7 @@ by shape, and an unknown Chinese compound takes the tag of its longest known tai
 from __future__ import annotations
 
 import functools
-import hashlib
-import marshal
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +20,7 @@ from spacy.language import Language
 from spacy.parts_of_speech import IDS as UPOS_IDS
 from spacy.tokens import Doc
 
+from pipeline.filecache import marshal_cached
 from pipeline.nlp.dictionaries import load_user_dictionary
 from pipeline.nlp.tokens import token_texts
 from pipeline.text.vocab import HAN_BASIC
@@ -64,13 +61,10 @@ def _base_word_tags() -> dict[str, str]:
     import jieba
 
     source = Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME)
-    info = source.stat()
-    key = hashlib.sha1(f"{source}|{info.st_size}|{info.st_mtime_ns}".encode()).hexdigest()
-    cache = Path(tempfile.gettempdir()) / f"diaoyan.wordtags.{key[:16]}.marshal"
-    try:
-        return marshal.loads(cache.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
+    return marshal_cached("wordtags", source, lambda: _parse_word_tags(source))
+
+
+def _parse_word_tags(source: Path) -> dict[str, str]:
     table = {}
     with source.open("rb") as lines:  # the parse of jieba.posseg's load_word_tag
         for line in lines:
@@ -78,12 +72,6 @@ def _base_word_tags() -> dict[str, str]:
             if line:
                 word, _, tag = line.split(" ")
                 table[word] = tag
-    try:
-        partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-        partial.write_bytes(marshal.dumps(table))
-        os.replace(partial, cache)
-    except OSError:  # no writable temp folder: parse again next time
-        pass
     return table
 
 
