@@ -30,6 +30,7 @@ from pipeline.stages import (
     StageResult,
     get_stage,
     one_line,
+    return_free_heap,
 )
 from pipeline.store import STORE_FILENAME, Store, StoreDamaged
 
@@ -274,6 +275,7 @@ def run_stage(context: StageContext) -> StageResult:
         result = StageResult(context.stage.name,
                              failed=one_line(f"{type(exc).__name__}: {exc}"))
     result.seconds = time.monotonic() - started
+    return_free_heap()  # what the stage freed, before the next one (and its workers) start
     return result
 
 

@@ -167,3 +167,33 @@ def test_ingested_part_json_is_what_asdict_gave(part):
     assert json.dumps(part.to_json(), ensure_ascii=False) == json.dumps(
         asdict(part), ensure_ascii=False)
     assert IngestedPart.from_json(json.loads(json.dumps(part.to_json()))) == part
+
+
+class _FakeLibc:
+    def __init__(self) -> None:
+        self.trimmed: list[int] = []
+
+    def malloc_trim(self, pad: int) -> int:
+        self.trimmed.append(pad)
+        return 1
+
+
+@pytest.mark.parametrize(("library", "trims"), [(_FakeLibc(), [0]), (None, None)])
+def test_free_heap_is_trimmed_where_glibc_is(monkeypatch, library, trims):
+    from pipeline import stages
+
+    monkeypatch.setattr(stages, "_c_library", lambda: library)
+    stages.return_free_heap()  # without glibc: nothing happens, nothing fails
+    assert (library.trimmed if library else None) == trims
+
+
+def test_every_stage_run_trims_the_heap(monkeypatch):
+    from pipeline import runner
+
+    calls: list[str] = []
+    monkeypatch.setattr(runner, "return_free_heap", lambda: calls.append("trim"))
+    stage = runner.get_stage("report")
+    context = runner.StageContext(store=None, config=None, stage=stage, corpus=None,
+                                  progress=None, jobs=1, options={}, executor=None)
+    result = runner.run_stage(context)  # no store: the stage fails, the heap is trimmed
+    assert result.failed and calls == ["trim"]

@@ -11,6 +11,7 @@ A stage function takes a :class:`StageContext` and returns a :class:`StageResult
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import gc
 import hashlib
@@ -248,3 +249,23 @@ def collecting_less(run: Callable[[StageContext], StageResult]
             return run(ctx)
 
     return wrapper
+
+
+@functools.cache
+def _c_library() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (macOS, Windows, musl): nothing to trim
+        return None
+
+
+def return_free_heap() -> None:
+    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``).
+
+    A stage frees most of what it built, but glibc keeps freed pages for later, so every
+    later stage, and every worker forked from this process, started from the largest heap
+    so far: at 1,000 reports the main process held 40–90 MB less after each stage with
+    this, and peaked at 700 MB instead of 739 MB. A few milliseconds; a no-op elsewhere."""
+    library = _c_library()
+    if library is not None and hasattr(library, "malloc_trim"):
+        library.malloc_trim(0)
