@@ -221,13 +221,12 @@ def _jieba_words(min_freq: int, long_min_freq: int) -> frozenset[str]:
     (cached beside jieba's dictionary: the parse cost most of an add-one run's ingest)."""
     try:
         source = Path(str(resources.files("jieba").joinpath("dict.txt")))
-        source.stat()
+        return marshal_cached("placewords", source,
+                              lambda: _parse_jieba_words(source, min_freq, long_min_freq),
+                              min_freq, long_min_freq, RE_NON_PLACE_WORD_LINE.pattern)
     except (ModuleNotFoundError, FileNotFoundError):  # jieba absent: rely on the tables only
         log.warning("jieba dictionary not found; short names are filtered by the stoplist only")
         return frozenset()
-    return marshal_cached("placewords", source,
-                          lambda: _parse_jieba_words(source, min_freq, long_min_freq),
-                          min_freq, long_min_freq, RE_NON_PLACE_WORD_LINE.pattern)
 
 
 def _parse_jieba_words(source: Path, min_freq: int, long_min_freq: int) -> frozenset[str]:
