@@ -39,8 +39,12 @@ UNIT_INTERVAL_KEYS = frozenset({
 RENAMED_KEYS = {("topics", "refit_growth"): "refit_share"}
 # Keys that count workers or things that must exist: at least 1.
 POSITIVE_KEYS = frozenset({"jobs", "n_process", "batch_size", "num_perm", "num_bands",
-                           "shingle_chars", "max_pdf_pages", "passes", "iterations"})
+                           "shingle_chars", "max_pdf_pages", "passes", "iterations",
+                           "chunk_units"})
 YEAR_KEYS = frozenset({"min_year", "max_year"})
+# Keys that change how work is scheduled, never what it gives: left out of the digests that
+# key stored work, so changing them recomputes nothing.
+SCHEDULING_KEYS = frozenset({("tag", "chunk_units")})
 
 
 class ConfigError(ValueError):
@@ -64,7 +68,9 @@ class Config:
 
     def digest(self, *names: str) -> str:
         """A stable hash of the named sections (all sections when none are named)."""
-        chosen = {n: self.sections.get(n, {}) for n in (names or sorted(self.sections))}
+        chosen = {n: {key: value for key, value in self.sections.get(n, {}).items()
+                      if (n, key) not in SCHEDULING_KEYS}
+                  for n in (names or sorted(self.sections))}
         blob = json.dumps(chosen, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -226,11 +226,18 @@ class Store(AnalysisTables):
             [[*(getattr(u, c) for c in UNIT_COLUMNS[:-1]), i] for i, u in enumerate(units)],
         )
 
-    def iter_units(self, doc_id: str | None = None) -> Iterator[Unit]:
-        """Units of one document (or all, grouped by document order)."""
+    def iter_units(self, doc_id: str | None = None,
+                   doc_ids: Sequence[str] | None = None) -> Iterator[Unit]:
+        """Units of one document (or of some, or all, grouped by document order)."""
         cursor = self.conn.cursor()
         cursor.row_factory = None  # plain tuples in Unit's field order (``UNIT_FIELDS``)
-        if doc_id is None:
+        if doc_ids is not None:
+            # one JSON parameter, not one per id: a chunk may hold more ids than SQLite's limit
+            rows = cursor.execute(f"SELECT {UNIT_FIELDS} FROM units u "
+                                  "JOIN documents d USING (doc_id) "
+                                  "WHERE doc_id IN (SELECT value FROM json_each(?)) "
+                                  "ORDER BY d.ord, u.ord", (json.dumps(list(doc_ids)),))
+        elif doc_id is None:
             rows = cursor.execute(f"SELECT {UNIT_FIELDS} FROM units u "
                                   "JOIN documents d USING (doc_id) ORDER BY d.ord, u.ord")
         else:

@@ -312,3 +312,45 @@ def test_labelling_on_forked_workers_matches_in_process(monkeypatch):
     forked = tag_stage.label_all(Context(), items, seed_classifier(), TagOptions())
     assert forked == in_process
     assert tag_stage.unit_ranges(7, 3) == [(0, 3), (3, 6), (6, 7)]
+
+
+def test_labelling_chunk_by_chunk_matches_one_chunk(tmp_path, monkeypatch):
+    """Tiny chunks (and forked workers per chunk) give the labels and model of one chunk."""
+    import shutil
+
+    from pipeline.config import Config, load_config
+    from pipeline.runner import run_pipeline
+    from pipeline.stages import tag as tag_stage
+    from pipeline.store import Store
+    from tests.conftest import SAMPLE_CORPUS
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    monkeypatch.setattr(tag_stage, "PARALLEL_MIN_UNITS", 1)
+    config = load_config(corpus=corpus)
+    tiny = Config({**config.sections, "tag": {**config.sections["tag"], "chunk_units": 7}})
+    assert tiny.digest("tag") == config.digest("tag")  # a scheduling key keys no work
+    outcomes = []
+    for name, chosen in (("one", config), ("tiny", tiny)):
+        out = tmp_path / name
+        run_pipeline(out, chosen, corpus=corpus, stages=("ingest", "structure", "segment", "tag"))
+        store = Store(out / "diaoyan.sqlite", read_only=True)
+        try:
+            outcomes.append(([(u.unit_id, u.label, u.label_score) for u in store.iter_units()],
+                             store.get_model(tag_stage.MODEL_NAME)[:2],
+                             store.get_work_keys("tag")))
+        finally:
+            store.close()
+    assert outcomes[0] == outcomes[1]
+    assert len(outcomes[0][0]) > 7 * 3  # the tiny run labelled several chunks
+
+
+def test_silver_merged_chunk_by_chunk_is_the_silver_sampled_at_once():
+    from pipeline.stages.tag import merge_silver, sample_silver
+
+    examples = [(unit(f"问题{n % 37}", f"正文{n}"), "problem") for n in range(500)]
+    for cap in (10, 60, 499, 600):
+        kept: list = []
+        for start in range(0, len(examples), 23):
+            kept = merge_silver(kept, examples[start:start + 23], cap)
+        assert sample_silver(kept, cap) == sample_silver(examples, cap)

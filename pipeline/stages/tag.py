@@ -15,6 +15,10 @@ from __future__ import annotations
 import bisect
 import gc
 import hashlib
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from pipeline import nlp, tagging
@@ -39,23 +43,17 @@ def run(ctx: StageContext) -> StageResult:
     result = StageResult(STAGE)
     options = config.options("tag", tagging.TagOptions)
     docs = ctx.documents()
-    units_by_doc = units_of(store, docs)
+    survey = survey_units(store, docs)
     reviewed = store.get_review_labels()  # human codes: training data and final labels
     config_key = work_key(STAGE, ctx.version, tagging.TAGGER_VERSION,
                           config.digest("tag", "segment"), reviews_digest(reviewed))
-    silver_count = sum(count_silver(units) for units in units_by_doc.values())
+    silver_count = sum(entry.silver for entry in survey.values())
     stored = store.get_model(MODEL_NAME)
-    inputs_by_doc: dict[str, list[tagging.TagInput]] = {}  # built once, shared with labelling
+    held: dict[str, tuple[list[Unit], list[tagging.TagInput]]] = {}  # built once, labelled next
     if needs_retrain(stored, config_key, silver_count, options):
-        for doc in docs:
-            try:
-                inputs_by_doc[doc.doc_id] = tag_inputs(doc, units_by_doc[doc.doc_id],
-                                                       store.get_tokens(doc.doc_id))
-            except Exception:  # labelled (and its failure recorded) below
-                continue
-        classifier, model_key, info = train(config, options, inputs_by_doc,
-                                            reviewed_examples(units_by_doc, inputs_by_doc,
-                                                              reviewed))
+        corpus_silver, reviewed_silver, held = training_examples(ctx, docs, survey, reviewed,
+                                                                 options)
+        classifier, model_key, info = train(config, options, corpus_silver, reviewed_silver)
         info.update(config_key=config_key, silver_count=silver_count)
         if classifier is not None:
             with store.transaction():
@@ -66,14 +64,83 @@ def run(ctx: StageContext) -> StageResult:
         model_key, blob, info = stored  # type: ignore[misc]
         classifier = tagging.Classifier.from_bytes(blob)
         result.notes.append(f"classifier reused ({info.get('silver_corpus')} corpus silver)")
-    label_changed(ctx, docs, units_by_doc, inputs_by_doc, classifier, model_key, options,
-                  result)
+    label_changed(ctx, docs, survey, held, classifier, model_key, options, result)
     ctx.report("; ".join(result.notes))
     return result
 
 
-def label_changed(ctx: StageContext, docs: list[Document], units_by_doc: dict[str, list[Unit]],
-                  inputs_by_doc: dict[str, list[tagging.TagInput]],
+@dataclass(frozen=True)
+class UnitSurvey:
+    """What the stage needs to know of a document's units before reading them in full."""
+
+    count: int  # units of the document
+    silver: int  # of them under a single-label section title (``count_silver``)
+    labelled: bool  # every unit carries a label
+
+
+def survey_units(store: Store, docs: list[Document]) -> dict[str, UnitSurvey]:
+    """Each document's unit count, silver count and labelled state: one pass, no unit kept.
+
+    Holding every unit of a 10,000-report corpus costs 300 MB, and their tagger inputs
+    800 MB more, so the stage reads units again chunk by chunk (``doc_chunks``).
+    """
+    survey = {doc.doc_id: UnitSurvey(0, 0, True) for doc in docs}
+    for doc_id, group in itertools.groupby(store.iter_units(), key=attrgetter("doc_id")):
+        if doc_id in survey:
+            units = list(group)
+            survey[doc_id] = UnitSurvey(len(units), count_silver(units),
+                                        all(u.label is not None for u in units))
+    return survey
+
+
+def doc_chunks(docs: list[Document], survey: dict[str, UnitSurvey],
+               max_units: int) -> Iterator[list[Document]]:
+    """Consecutive runs of documents holding at most ``max_units`` units (or one document)."""
+    chunk: list[Document] = []
+    size = 0
+    for doc in docs:
+        count = survey[doc.doc_id].count
+        if chunk and size + count > max_units:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(doc)
+        size += count
+    if chunk:
+        yield chunk
+
+
+def training_examples(ctx: StageContext, docs: list[Document], survey: dict[str, UnitSurvey],
+                      reviewed: dict[str, str], options: tagging.TagOptions,
+                      ) -> tuple[list[tuple[tagging.TagInput, str]],
+                                 list[tuple[tagging.TagInput, str]],
+                                 dict[str, tuple[list[Unit], list[tagging.TagInput]]]]:
+    """Corpus silver (sampled as ``sample_silver`` would from all of it), reviewed examples,
+    and the last chunk's units and inputs (labelling needs them next: not built twice).
+
+    Inputs are built chunk by chunk and all but the silver dropped (``merge_silver``).
+    """
+    store = ctx.store
+    corpus_silver: list[tuple[tagging.TagInput, str]] = []
+    reviewed_silver: list[tuple[tagging.TagInput, str]] = []
+    held: dict[str, tuple[list[Unit], list[tagging.TagInput]]] = {}
+    for chunk in doc_chunks(docs, survey, options.chunk_units):
+        units_by_doc = units_of(store, [doc.doc_id for doc in chunk])
+        inputs_by_doc: dict[str, list[tagging.TagInput]] = {}
+        for doc in chunk:
+            try:
+                inputs_by_doc[doc.doc_id] = tag_inputs(doc, units_by_doc[doc.doc_id],
+                                                       store.get_tokens(doc.doc_id))
+            except Exception:  # labelled (and its failure recorded) in ``label_changed``
+                continue
+        corpus_silver = merge_silver(corpus_silver, tagging.silver_examples(
+            [item for inputs in inputs_by_doc.values() for item in inputs]), options.max_silver)
+        reviewed_silver += reviewed_examples(units_by_doc, inputs_by_doc, reviewed)
+        held = {doc_id: (units_by_doc[doc_id], inputs) for doc_id, inputs in inputs_by_doc.items()}
+    return sample_silver(corpus_silver, options.max_silver), reviewed_silver, held
+
+
+def label_changed(ctx: StageContext, docs: list[Document], survey: dict[str, UnitSurvey],
+                  held: dict[str, tuple[list[Unit], list[tagging.TagInput]]],
                   classifier: tagging.Classifier | None, model_key: str,
                   options: tagging.TagOptions, result: StageResult) -> None:
     """Label the documents whose units, tokens or model changed since they were labelled."""
@@ -81,41 +148,58 @@ def label_changed(ctx: StageContext, docs: list[Document], units_by_doc: dict[st
     done, failed = store.get_work_keys(STAGE), ctx.failed_keys()
     structure_keys = store.get_work_keys("structure")
     segment_keys = store.get_work_keys("segment")
-    changed: list[tuple[str, str]] = []  # (doc_id, key)
-    units: list[Unit] = []
-    inputs: list[tagging.TagInput] = []
+    keys: dict[str, str] = {}  # doc_id → work key, for the documents to label
+    todo: list[Document] = []
     for doc in docs:
         # the stage version and TAGGER_VERSION too: a new tagger that learns the same model
         # from the same silver must still relabel every report
         key = work_key(STAGE, ctx.version, tagging.TAGGER_VERSION, model_key,
                        structure_keys.get(doc.doc_id), segment_keys.get(doc.doc_id))
         # a unit without a label was written after the labelling (a redone structure)
-        labelled = all(u.label is not None for u in units_by_doc.get(doc.doc_id, ()))
-        if done.get(doc.doc_id) == key and labelled:
+        if done.get(doc.doc_id) == key and survey[doc.doc_id].labelled:
             result.reused += 1
-            continue
-        if failed.get(doc.doc_id) == key:
+        elif failed.get(doc.doc_id) == key:
             result.errors += 1
-            continue
-        try:
-            doc_inputs = inputs_by_doc.get(doc.doc_id) or tag_inputs(
-                doc, units_by_doc[doc.doc_id], store.get_tokens(doc.doc_id))
-        except Exception as exc:  # one document's failure must not stop the run
-            with store.transaction():
-                ctx.document_failed(doc.doc_id, key, exc)
-            result.errors += 1
-            continue
-        changed.append((doc.doc_id, key))
-        units.extend(units_by_doc[doc.doc_id])
+        else:
+            keys[doc.doc_id] = key
+            todo.append(doc)
+    for chunk in doc_chunks(todo, survey, options.chunk_units):
+        label_chunk(ctx, chunk, keys, held, classifier, options, result)
+
+
+def label_chunk(ctx: StageContext, chunk: list[Document], keys: dict[str, str],
+                held: dict[str, tuple[list[Unit], list[tagging.TagInput]]],
+                classifier: tagging.Classifier | None, options: tagging.TagOptions,
+                result: StageResult) -> None:
+    """Label one chunk of documents and store the labels and work keys in one transaction."""
+    store = ctx.store
+    loaded = units_of(store, [doc.doc_id for doc in chunk if doc.doc_id not in held])
+    changed: list[str] = []
+    units: list[Unit] = []
+    inputs: list[tagging.TagInput] = []
+    for doc in chunk:
+        if doc.doc_id in held:
+            doc_units, doc_inputs = held.pop(doc.doc_id)
+        else:
+            doc_units = loaded[doc.doc_id]
+            try:
+                doc_inputs = tag_inputs(doc, doc_units, store.get_tokens(doc.doc_id))
+            except Exception as exc:  # one document's failure must not stop the run
+                with store.transaction():
+                    ctx.document_failed(doc.doc_id, keys[doc.doc_id], exc)
+                result.errors += 1
+                continue
+        changed.append(doc.doc_id)
+        units.extend(doc_units)
         inputs.extend(doc_inputs)
     labels = label_all(ctx, inputs, classifier, options)
     with store.transaction():
         store.put_labels((u.unit_id, label, score)
                          for u, (label, score) in zip(units, labels, strict=True))
-        for doc_id, key in changed:
-            store.put_work_key(STAGE, doc_id, key)
+        for doc_id in changed:
+            store.put_work_key(STAGE, doc_id, keys[doc_id])
             store.clear_doc_error(STAGE, doc_id)
-    result.processed = len(changed)
+    result.processed += len(changed)
 
 
 def label_all(ctx: StageContext, inputs: list[tagging.TagInput],
@@ -159,11 +243,11 @@ def label_range(bounds: tuple[int, int]) -> list[tuple[str, float]]:
                                options=options)
 
 
-def units_of(store: Store, docs: list[Document]) -> dict[str, list[Unit]]:
-    """Each document's units in order, read in one pass (not one query per document)."""
-    units_by_doc: dict[str, list[Unit]] = {d.doc_id: [] for d in docs}
-    for unit in store.iter_units():
-        if unit.doc_id in units_by_doc:
+def units_of(store: Store, doc_ids: list[str]) -> dict[str, list[Unit]]:
+    """Each listed document's units in order, read in one query (not one per document)."""
+    units_by_doc: dict[str, list[Unit]] = {doc_id: [] for doc_id in doc_ids}
+    if doc_ids:
+        for unit in store.iter_units(doc_ids=doc_ids):
             units_by_doc[unit.doc_id].append(unit)
     return units_by_doc
 
@@ -215,14 +299,12 @@ def reviewed_examples(units_by_doc: dict[str, list[Unit]],
 
 
 def train(config: Config, options: tagging.TagOptions,
-          inputs_by_doc: dict[str, list[tagging.TagInput]],
+          corpus_silver: list[tuple[tagging.TagInput, str]],
           reviewed: list[tuple[tagging.TagInput, str]] | None = None,
           ) -> tuple[tagging.Classifier | None, str, dict[str, object]]:
-    """Fit the classifier on corpus silver (capped, stably sampled), review codes, seed silver."""
-    corpus_inputs = [item for inputs in inputs_by_doc.values() for item in inputs]
-    corpus_silver = sample_silver(tagging.silver_examples(corpus_inputs), options.max_silver)
+    """Fit the classifier on sampled corpus silver, review codes and the seed silver."""
     # review codes count three times: a few hundred hand codes should move the model
-    corpus_silver += (reviewed or []) * 3
+    corpus_silver = corpus_silver + (reviewed or []) * 3
     words = nlp.get_segmenter(config.options("segment", nlp.SegmentOptions)).lcut
     seed_silver = tagging.seed_examples(words)
     classifier = tagging.train_classifier(corpus_silver + seed_silver, options)
@@ -233,6 +315,18 @@ def train(config: Config, options: tagging.TagOptions,
     info: dict[str, object] = {"silver_corpus": len(corpus_silver), "silver_seed": len(seed_silver),
                                "random_state": options.random_state}
     return classifier, model_key, info
+
+
+def merge_silver(kept: list[tuple[tagging.TagInput, str]],
+                 new: list[tuple[tagging.TagInput, str]],
+                 cap: int) -> list[tuple[tagging.TagInput, str]]:
+    """``kept + new``, pruned to ``cap`` once past twice the cap.
+
+    Pruning keeps exactly what ``sample_silver`` keeps of the whole list: its ranking is a
+    stable sort, so the examples a prefix drops can never be among the whole list's first.
+    """
+    merged = kept + new
+    return sample_silver(merged, cap) if len(merged) > 2 * cap else merged
 
 
 def sample_silver(examples: list[tuple[tagging.TagInput, str]],

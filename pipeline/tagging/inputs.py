@@ -74,6 +74,7 @@ class TagOptions:
     random_state: int = 0
     retrain_growth: float = 0.25  # retrain when corpus silver changed by this share (0: always)
     max_silver: int = 20000  # cap on corpus silver units per fit (a stable hash picks them)
+    chunk_units: int = 50000  # units held at once as tagger inputs (memory; not in work keys)
 
 
 DEFAULT_TAG_OPTIONS = TagOptions()  # frozen, so one shared default is safe
