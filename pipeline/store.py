@@ -246,6 +246,15 @@ class Store(AnalysisTables):
         for row in rows:
             yield Unit(*row)
 
+    def iter_unit_outlines(self) -> Iterator[tuple[str, str, str | None, str, bool]]:
+        """(doc_id, unit_id, parent_id, headline, labelled) of every unit, in document order:
+        what a pass over the whole corpus needs of its units, without building them."""
+        rows = self.conn.execute("SELECT doc_id, unit_id, parent_id, headline, "
+                                 "label IS NOT NULL FROM units u JOIN documents d USING (doc_id) "
+                                 "ORDER BY d.ord, u.ord")
+        for doc_id, unit_id, parent_id, headline, labelled in rows:
+            yield doc_id, unit_id, parent_id, headline, bool(labelled)
+
     def put_labels(self, labels: Iterable[tuple[str, str, float]]) -> None:
         """Set (unit_id, label, score) on existing units."""
         self.conn.executemany(

@@ -18,7 +18,7 @@ import hashlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from pipeline import nlp, tagging
@@ -85,11 +85,13 @@ def survey_units(store: Store, docs: list[Document]) -> dict[str, UnitSurvey]:
     800 MB more, so the stage reads units again chunk by chunk (``doc_chunks``).
     """
     survey = {doc.doc_id: UnitSurvey(0, 0, True) for doc in docs}
-    for doc_id, group in itertools.groupby(store.iter_units(), key=attrgetter("doc_id")):
+    for doc_id, group in itertools.groupby(store.iter_unit_outlines(), key=itemgetter(0)):
         if doc_id in survey:
-            units = list(group)
-            survey[doc_id] = UnitSurvey(len(units), count_silver(units),
-                                        all(u.label is not None for u in units))
+            rows = list(group)
+            outlines = [(unit_id, parent_id, headline)
+                        for _, unit_id, parent_id, headline, _ in rows]
+            survey[doc_id] = UnitSurvey(len(rows), count_silver(outlines),
+                                        all(row[4] for row in rows))
     return survey
 
 
@@ -252,19 +254,20 @@ def units_of(store: Store, doc_ids: list[str]) -> dict[str, list[Unit]]:
     return units_by_doc
 
 
-def count_silver(units: list[Unit]) -> int:
+def count_silver(outlines: list[tuple[str, str | None, str]]) -> int:
     """How many units of a document sit under a single-label section title.
 
-    A cheap stand-in for the silver set (headlines only: no text, tokens or lead-ins),
-    used only to notice when the corpus has moved enough to retrain.
+    ``outlines``: (unit_id, parent_id, headline) of the document's units. A cheap stand-in
+    for the silver set (headlines only: no text, tokens or lead-ins), used only to notice
+    when the corpus has moved enough to retrain.
     """
-    headline_of = {u.unit_id: u.headline for u in units}
-    parent_of = {u.unit_id: u.parent_id for u in units}
+    headline_of = {unit_id: headline for unit_id, _, headline in outlines}
+    parent_of = {unit_id: parent_id for unit_id, parent_id, _ in outlines}
     count = 0
-    for unit in units:
-        if tagging.context_labels(unit.headline):
+    for _unit_id, parent_id, headline in outlines:
+        if tagging.context_labels(headline):
             continue
-        chain, parent = [], unit.parent_id
+        chain, parent = [], parent_id
         while parent in headline_of:
             chain.append(headline_of[parent])
             parent = parent_of[parent]
