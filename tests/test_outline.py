@@ -317,3 +317,42 @@ def test_section_title_glued_to_its_paragraph_is_cut_from_the_headline():
     )
     spans = parse_outline(text)
     assert [s.headline for s in spans if s.level == 1] == ["基本情况", "主要做法"]
+
+
+def test_the_stage_on_forked_workers_writes_what_it_writes_in_process(tmp_path, monkeypatch):
+    """Parsing on workers (a few documents per task, one that raises) changes no unit."""
+    import shutil
+
+    from pipeline.config import Config, load_config
+    from pipeline.runner import run_pipeline
+    from pipeline.stages import structure
+    from pipeline.store import Store
+    from tests.conftest import SAMPLE_CORPUS
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    monkeypatch.setattr(structure, "DOCS_PER_TASK", 2)
+    real_parse = structure.outline.parse_outline
+
+    def parse_or_fail(text: str, **kwargs):  # one document breaks the parser
+        if "乡镇卫生院" in text[:80]:
+            raise ValueError("parser broke")
+        return real_parse(text, **kwargs)
+
+    monkeypatch.setattr(structure.outline, "parse_outline", parse_or_fail)
+    config = load_config(corpus=corpus)
+    outcomes = []
+    for name, min_chars in (("here", 10**12), ("workers", 0)):
+        outline_keys = {**config.sections["outline"], "parallel_min_chars": min_chars}
+        chosen = Config({**config.sections, "outline": outline_keys})
+        assert chosen.digest("outline") == config.digest("outline")  # scheduling only
+        out = tmp_path / name
+        run_pipeline(out, chosen, corpus=corpus, stages=("ingest", "structure"), jobs=2)
+        store = Store(out / "diaoyan.sqlite", read_only=True)
+        try:
+            outcomes.append((list(store.iter_units()), store.get_work_keys("structure"),
+                             [e[:2] + e[3:] for e in store.iter_doc_errors()]))
+        finally:
+            store.close()
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0] and len(outcomes[0][2]) == 1  # units written, one document failed

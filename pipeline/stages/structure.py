@@ -7,35 +7,39 @@ document's content hash and the ``outline`` config: unchanged text is not re-par
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 
-from pipeline.records import Unit, UnitSpan
+from pipeline.executors import Executor, LocalExecutor
+from pipeline.records import Document, Unit, UnitSpan
 from pipeline.stages import StageContext, StageResult, work_key
 from pipeline.text import outline
 
 STAGE = "structure"
+DOCS_PER_TASK = 32  # documents sent to a worker at once: the sending costs less than the parse
 
 
 def run(ctx: StageContext) -> StageResult:
-    """Parse the outline of every changed document."""
+    """Parse the outline of every changed document (on the run's workers when it pays)."""
     store, config = ctx.store, ctx.config
     result = StageResult(STAGE)
     options = config.options("outline", outline.OutlineOptions)
     digest = config.digest("outline")
     done, failed = store.get_work_keys(STAGE), ctx.failed_keys()
     hashes = store.get_content_hashes()
+    pending: list[tuple[Document, str]] = []
+    for doc in ctx.documents():
+        key = work_key(STAGE, ctx.version, digest, hashes[doc.doc_id], doc.title)
+        if done.get(doc.doc_id) == key:
+            result.reused += 1
+        elif failed.get(doc.doc_id) == key:  # same text, same rules: it would fail again
+            result.errors += 1
+        else:
+            pending.append((doc, key))
     with store.transaction():
-        for doc in ctx.documents():
-            key = work_key(STAGE, ctx.version, digest, hashes[doc.doc_id], doc.title)
-            if done.get(doc.doc_id) == key:
-                result.reused += 1
-                continue
-            if failed.get(doc.doc_id) == key:  # same text, same rules: it would fail again
-                result.errors += 1
-                continue
-            try:
-                spans = outline.parse_outline(doc.text, options=options, title=doc.title)
-            except Exception as exc:  # one document's failure must not stop the run
-                ctx.document_failed(doc.doc_id, key, exc)
+        for (doc, key), spans in zip(pending, parse_pending(ctx, pending, options), strict=True):
+            if isinstance(spans, BaseException):  # one document's failure must not stop the run
+                ctx.document_failed(doc.doc_id, key, spans)
                 store.replace_units(doc.doc_id, [])
                 result.errors += 1
                 continue
@@ -45,6 +49,49 @@ def run(ctx: StageContext) -> StageResult:
             result.processed += 1
             ctx.report(doc.source, result.processed)
     return result
+
+
+@dataclass(frozen=True)
+class OutlineTask:
+    """Documents to parse, as (text, title), and the options: what a worker is sent."""
+
+    documents: tuple[tuple[str, str | None], ...]
+    options: outline.OutlineOptions
+
+
+def parse_pending(ctx: StageContext, pending: list[tuple[Document, str]],
+                  options: outline.OutlineOptions) -> Iterator[list[UnitSpan] | BaseException]:
+    """Each pending document's spans (or what parsing it raised), in order."""
+    executor = choose_executor(ctx, [doc for doc, _ in pending], options)
+    tasks = [OutlineTask(tuple((doc.text, doc.title) for doc, _ in pending[i : i + DOCS_PER_TASK]),
+                         options) for i in range(0, len(pending), DOCS_PER_TASK)]
+    outcomes = executor.map(outline_task, tasks) if executor else map(outline_task, tasks)
+    for task, outcome in zip(tasks, outcomes, strict=True):
+        if isinstance(outcome, BaseException):  # a worker died, or a result would not pickle
+            outcome = outline_task(task)
+        yield from outcome
+
+
+def choose_executor(ctx: StageContext, docs: list[Document],
+                    options: outline.OutlineOptions) -> Executor | None:
+    """The run's executor (a cluster, or forked local workers) or None: here, in-process."""
+    if ctx.executor is not None and ctx.executor.kind != "local":
+        return ctx.executor if docs else None
+    workers = ctx.executor.workers if ctx.executor else ctx.jobs
+    if workers <= 1 or len(docs) < 2 or sum(len(d.text) for d in docs) < options.parallel_min_chars:
+        return None
+    return LocalExecutor(workers)
+
+
+def outline_task(task: OutlineTask) -> list[list[UnitSpan] | BaseException]:
+    """Worker entry point: each document's spans, or the exception its parse raised."""
+    outcomes: list[list[UnitSpan] | BaseException] = []
+    for text, title in task.documents:
+        try:
+            outcomes.append(outline.parse_outline(text, options=task.options, title=title))
+        except Exception as exc:
+            outcomes.append(exc)
+    return outcomes
 
 
 def units_from_spans(doc_id: str, text_hash: str, spans: list[UnitSpan]) -> list[Unit]:

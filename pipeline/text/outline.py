@@ -74,6 +74,9 @@ class OutlineOptions:
     min_lead_paragraphs: int = 4
     # A clause a paragraph lists ("主要是：A；B；C") longer than this is split at its commas.
     max_clause_chars: int = 60
+    # Less text to parse than this is parsed in-process; more, on the run's workers
+    # (scheduling only: not part of the structure stage's work keys).
+    parallel_min_chars: int = 200_000
 
 
 @dataclass(frozen=True)
