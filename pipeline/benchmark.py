@@ -118,6 +118,8 @@ def timed_child(args: list[str], importtime: bool = False) -> dict[str, Any]:
     if child.returncode != 0:
         raise RuntimeError(f"benchmark child failed: {child.stderr[-2000:]}")
     figures = json.loads(child.stdout.strip().splitlines()[-1])
+    if figures.get("failed"):  # a failed stage's time is no measure of the stage
+        raise RuntimeError(f"benchmark run failed: {figures.get('failed_stages')}")
     figures["wall_seconds"] = round(wall, 2)
     if importtime:
         figures["import_seconds"] = round(import_seconds(child.stderr), 2)
@@ -254,6 +256,7 @@ def child_run(corpus: Path, out: Path, jobs: int) -> dict[str, Any]:
         "stages": {r.stage: [r.processed, r.reused, round(r.seconds, 3)]
                    for r in report.results},
         "failed": report.failed,
+        "failed_stages": {r.stage: r.failed for r in report.results if r.failed},
         "peak_rss_mb": peak_rss_mb(),
         "peak_worker_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
                                     / 1024),
