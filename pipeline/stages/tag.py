@@ -8,6 +8,11 @@ corpus silver has grown or shrunk by ``retrain_growth`` since the stored model, 
 on every new report: a nightly run with a few new reports labels just those, with
 the stored model (whose key, training counts and run are in the provenance). A unit
 is relabelled only when its document's units, tokens or the model changed.
+
+Memory stays bounded at scale: units are read, and tagger inputs built, for a chunk of
+documents at a time (``[tag] chunk_units``), once to gather the silver and once to label,
+and each chunk's labels are committed with its documents' work keys. At 10,000 reports
+holding them all took the main process to 1.6 GB and its labelling workers to 2.06 GB.
 """
 
 from __future__ import annotations
