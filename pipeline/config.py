@@ -44,7 +44,8 @@ POSITIVE_KEYS = frozenset({"jobs", "n_process", "batch_size", "num_perm", "num_b
 YEAR_KEYS = frozenset({"min_year", "max_year"})
 # Keys that change how work is scheduled, never what it gives: left out of the digests that
 # key stored work, so changing them recomputes nothing.
-SCHEDULING_KEYS = frozenset({("tag", "chunk_units"), ("outline", "parallel_min_chars")})
+SCHEDULING_KEYS = frozenset({("tag", "chunk_units"), ("outline", "parallel_min_chars"),
+                             ("run", "isolate_min_docs")})
 
 
 class ConfigError(ValueError):

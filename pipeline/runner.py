@@ -8,8 +8,10 @@ provenance, and publishes all exports of the run as one snapshot.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import time
@@ -33,6 +35,7 @@ from pipeline.stages import (
     return_free_heap,
 )
 from pipeline.store import STORE_FILENAME, Store, StoreDamaged
+from pipeline.workers import ChildDied, call_in_child
 
 ALL_STAGES = STAGE_NAMES
 RUN_LOG = "run.log"
@@ -261,22 +264,68 @@ def published_tables() -> tuple:
     return (write_county_theme_csv, write_stage_exports)
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run schedules its stages (the ``[run]`` section): no result depends on it."""
+
+    # Stages declared ``isolated`` run in a child process, their memory ending with them,
+    # once the store holds this many documents (below it the fork gains nothing).
+    isolate_min_docs: int = 2000  # documents from which isolated stages run apart (0: always)
+
+
 def run_stage(context: StageContext) -> StageResult:
-    """Run one declared stage: import it, time it, and turn its failure into a result."""
+    """Run one declared stage (in a child process when it is isolated and the corpus large
+    enough), time it, and turn its failure into a result."""
+    started = time.monotonic()
+    result = run_apart(context) if runs_apart(context) else run_here(context)
+    result.seconds = time.monotonic() - started
+    return_free_heap()  # what the stage freed, before the next one (and its workers) start
+    return result
+
+
+def run_here(context: StageContext) -> StageResult:
+    """Import and call the stage function in this process; its failure becomes a result."""
     from pipeline.stages.ingest import CorpusShrinkRefused
 
-    started = time.monotonic()
     try:
-        result = context.stage.load()(context)
+        return context.stage.load()(context)
     except CorpusShrinkRefused as exc:
         raise RunRefused(str(exc)) from None
     except Exception as exc:  # the stage failed as a whole: say so, keep what is committed
         log.exception("stage %s failed", context.stage.name)
-        result = StageResult(context.stage.name,
-                             failed=one_line(f"{type(exc).__name__}: {exc}"))
-    result.seconds = time.monotonic() - started
-    return_free_heap()  # what the stage freed, before the next one (and its workers) start
-    return result
+        return StageResult(context.stage.name, failed=one_line(f"{type(exc).__name__}: {exc}"))
+
+
+def runs_apart(context: StageContext) -> bool:
+    """Whether the stage runs in a child process: declared isolated, a corpus of at least
+    ``[run] isolate_min_docs`` documents, fork available and no Dask client to fork."""
+    if not context.stage.isolated or context.store is None or context.config is None:
+        return False
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if context.executor is not None and context.executor.kind != "local":
+        return False  # a Dask client's threads and sockets do not survive a fork
+    options = context.config.options("run", RunOptions)
+    return context.store.count_documents() >= options.isolate_min_docs
+
+
+def run_apart(context: StageContext) -> StageResult:
+    """``run_here`` in a forked child with its own store connection; a child that dies
+    (killed, out of memory) fails the stage with one line, as a stage's exception does."""
+    try:
+        return call_in_child(_run_on_own_store, context)
+    except ChildDied as exc:
+        log.error("stage %s: its process %s", context.stage.name, exc)
+        return StageResult(context.stage.name, failed=one_line(f"its process {exc}"))
+
+
+def _run_on_own_store(context: StageContext) -> StageResult:
+    """Child side of ``run_apart``: a connection of its own (one must not cross a fork)."""
+    store = Store(context.store.path)
+    try:
+        return run_here(dataclasses.replace(context, store=store))
+    finally:
+        store.close()
 
 
 def record_file_outcomes(store: Store, run_id: int) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 # section → (module, options class, one-line description); the order is the file's order
 SECTIONS = [
+    ("run", "pipeline.runner", "RunOptions", "how a run schedules its stages"),
     ("ingest", "pipeline.stages.ingest", "IngestOptions", "scheduling of the ingest stage"),
     ("read", "pipeline.readers.common", "ReadOptions", "file formats: size caps and guards"),
     ("clean", "pipeline.text.chrome", "CleanOptions", "line-level cleaning rules"),

@@ -165,3 +165,34 @@ def test_a_corpus_level_stage_collects_less_and_restores_the_collector(fails):
     assert seen == [(GC_YOUNG_THRESHOLD, *before[1:])]
     assert gc.get_threshold() == before
     assert run.__doc__ == "A stage." and run.__name__ == "run"
+
+
+def _grow_and_report(size: int) -> tuple[int, int]:
+    """Allocate in the child; report its pid and the size."""
+    import os
+
+    block = bytearray(size)
+    return os.getpid(), len(block)
+
+
+def _fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def _die(code: int) -> None:
+    import os
+
+    os._exit(code)
+
+
+def test_a_call_in_a_child_returns_raises_or_says_how_it_ended():
+    import os
+
+    from pipeline.workers import ChildDied, call_in_child
+
+    pid, size = call_in_child(_grow_and_report, 1 << 20)
+    assert pid != os.getpid() and size == 1 << 20
+    with pytest.raises(ValueError, match="bad input"):
+        call_in_child(_fail, "bad input")
+    with pytest.raises(ChildDied, match="exited with status 3 without a result"):
+        call_in_child(_die, 3)

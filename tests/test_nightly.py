@@ -472,3 +472,39 @@ def test_adding_a_report_folds_it_in_without_scikit_learn_or_gensim(tmp_path):
     assert any("folded in" in note for note in result["notes"]["topics"]), result["notes"]["topics"]
     assert any("classifier reused" in note for note in result["notes"]["tag"])
     assert result["loaded"] == []
+
+
+# --- memory-hungry stages in a child process (large corpora) -------------------------------
+
+def test_isolated_stages_write_what_they_write_in_process(corpus, tmp_path):
+    exports = []
+    for name, extra in (("here", ""), ("apart", "[run]\nisolate_min_docs = 0\n")):
+        write_config(corpus, extra)
+        out = tmp_path / name
+        report = run(corpus, out)
+        assert not report.failed
+        exports.append({path.name: path.read_bytes() for path in (out / "current").iterdir()
+                        if path.suffix in (".jsonl", ".json", ".csv", ".graphml", ".gexf")})
+    assert exports[0] == exports[1]
+    assert {"docs.jsonl", "units.jsonl", "links.jsonl", "themes.json"} <= set(exports[0])
+
+
+def test_a_stage_whose_process_is_killed_fails_alone_and_the_next_run_resumes(
+        corpus, tmp_path, monkeypatch):
+    from pipeline.stages import graph
+
+    write_config(corpus, "[run]\nisolate_min_docs = 0\n")
+    out = tmp_path / "out"
+    run(corpus, out)
+    (corpus / "09_文化.txt").write_text(report_text("文化"), encoding="utf-8")
+    real_graph = graph.run
+    monkeypatch.setattr(graph, "run", lambda ctx: os.kill(os.getpid(), 9))  # out of memory
+    report = run(corpus, out)  # this process lives on and says what happened
+    assert [(r.stage, r.failed) for r in report.results if r.failed] == [
+        ("graph", "its process was killed by signal 9 (SIGKILL)")]
+    assert "report" not in {r.stage for r in report.results}
+    monkeypatch.setattr(graph, "run", real_graph)
+    report = run(corpus, out)
+    assert not report.failed
+    assert {r.stage: r.processed for r in report.results}["graph"] == 1
+    assert_exports_agree(out)

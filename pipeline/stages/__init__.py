@@ -144,6 +144,10 @@ class Stage:
     version: int
     summary: str
     needs_corpus: bool = False
+    # Runs in a child process once the corpus reaches ``[run] isolate_min_docs``: what it
+    # holds (a corpus's units, models, fragments of freed memory) ends with it, instead of
+    # weighing on the stages after it and on every worker they fork.
+    isolated: bool = False
 
     def load(self) -> Callable[[StageContext], StageResult]:
         """Import and return the stage function."""
@@ -170,12 +174,14 @@ STAGES: tuple[Stage, ...] = (
         reads=("documents",), writes=("tokens", "sentences", "sentence_fts"),
         config=("segment",), version=2,
         summary="Segment documents with jieba inside spaCy.",
+        isolated=True,
     ),
     Stage(
         "tag", "pipeline.stages.tag:run",
         reads=("units", "tokens"), writes=("units.label", "models:unit_classifier"),
         config=("tag", "segment"), version=6,
         summary="Label units problem/cause/countermeasure/practice/background/other.",
+        isolated=True,
     ),
     Stage(
         "topics", "pipeline.stages.topics:run",
@@ -183,6 +189,7 @@ STAGES: tuple[Stage, ...] = (
         writes=("models:topics:document", "item_topics", "results:topics"),
         config=("topics", "segment"), version=2,
         summary="Topic models (LDA, K by coherence) with prevalence by place and year.",
+        isolated=True,
     ),
     Stage(
         "graph", "pipeline.stages.graph:run",
@@ -191,12 +198,14 @@ STAGES: tuple[Stage, ...] = (
                 "models:reuse"),
         config=("links", "themes", "reuse", "segment"), version=11,
         summary="Problem→countermeasure links, cross-report themes and their graph.",
+        isolated=True,
     ),
     Stage(
         "report", "pipeline.stages.report:run",
         reads=("documents", "units", "unit_themes", "results:graph", "results:topics"),
         writes=("results:report",), config=("report",), version=1,
         summary="The self-contained comparison report (report.html).",
+        isolated=True,
     ),
 )
 
