@@ -104,6 +104,9 @@ def add_one_report(corpus: Path, work_dir: Path) -> Path:
     generator().make_docs(extra, 1, NEW_REPORT_SEED, ("txt",))
     source = next(extra.iterdir())
     target = corpus / f"new_{source.name}"
+    if target.exists():  # it would add nothing, and the full run timed one report more
+        raise RuntimeError(f"{target} is already in the corpus (left by an interrupted "
+                           "benchmark?): remove it and run the benchmark again")
     shutil.move(str(source), target)
     return target
 
