@@ -326,6 +326,9 @@ def _run_on_own_store(context: StageContext) -> StageResult:
         return run_here(dataclasses.replace(context, store=store))
     finally:
         store.close()
+        close_progress = getattr(context.progress, "close", None)
+        if close_progress is not None:  # the child's copy of a progress bar: clear it
+            close_progress()
 
 
 def record_file_outcomes(store: Store, run_id: int) -> list[tuple[str, str]]:
