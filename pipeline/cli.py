@@ -325,6 +325,8 @@ def stages_command() -> None:
         click.echo(f"  reads:  {', '.join(stage.reads)}")
         click.echo(f"  writes: {', '.join(stage.writes)}")
         click.echo(f"  config: {', '.join('[' + c + ']' for c in stage.config)}")
+        if stage.isolated:
+            click.echo("  runs in its own process from [run] isolate_min_docs documents")
 
 
 @cli.command()
