@@ -17,6 +17,7 @@ from typing import Any
 
 from pipeline.records import Document, Unit
 from pipeline.store_analysis import UNIT_FIELDS, AnalysisTables
+from pipeline.store_runs import RunRecords
 from pipeline.store_schema import (  # noqa: F401  (row mappers re-exported)
     DERIVED_TABLES,
     MIGRATIONS,
@@ -41,7 +42,7 @@ class StoreDamaged(RuntimeError):
     """The store file is not a usable database; the message says what to do."""
 
 
-class Store(AnalysisTables):
+class Store(AnalysisTables, RunRecords):
     """A thin typed layer over one SQLite database."""
 
     def __init__(self, path: Path | str, *, read_only: bool = False):
@@ -341,52 +342,14 @@ class Store(AnalysisTables):
                               "VALUES (?, ?, ?, ?, ?, ?)", rows)
         return len(rows)
 
-    def get_review_labels(self) -> dict[str, str]:
-        """unit_id → the label of its latest review code."""
-        rows = self.conn.execute("SELECT unit_id, label FROM reviews ORDER BY seq")
-        return {unit_id: label for unit_id, label in rows}
-
-    # -- run provenance ----------------------------------------------------------------
-    def mark_killed_runs(self) -> list[int]:
-        """Runs still marked running when a new run holds the lock were killed: say so."""
-        ids = [r[0] for r in self.conn.execute("SELECT run_id FROM runs WHERE status='running'")]
-        self.conn.executemany("UPDATE runs SET status='killed' WHERE run_id=?",
-                              [(i,) for i in ids])
-        return ids
-
     def count_documents(self) -> int:
         """How many documents (any status) the store holds."""
         return int(self.conn.execute("SELECT count(*) FROM documents").fetchone()[0])
 
-    def start_run(self, command: str, config: dict[str, Any], config_hash: str,
-                  versions: dict[str, str], seeds: dict[str, int]) -> int:
-        """Record the start of a run; returns its id."""
-        cur = self.conn.execute(
-            "INSERT INTO runs (started, status, command, config_hash, config, versions, seeds)"
-            " VALUES (?, 'running', ?, ?, ?, ?, ?)",
-            (time.time(), command, config_hash, json.dumps(config, ensure_ascii=False),
-             json.dumps(versions), json.dumps(seeds)),
-        )
-        return int(cur.lastrowid or 0)
-
-    def finish_run(self, run_id: int, status: str, stages: list[dict[str, Any]]) -> None:
-        """Record the end of a run and what each stage did."""
-        self.conn.execute(
-            "UPDATE runs SET ended=?, status=?, stages=? WHERE run_id=?",
-            (time.time(), status, json.dumps(stages, ensure_ascii=False), run_id),
-        )
-
-    def put_run_files(self, run_id: int, outcomes: Iterable[tuple[str, str, str | None]]) -> None:
-        """Record each file's outcome in a run."""
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO run_files VALUES (?, ?, ?, ?)",
-            [(run_id, src, outcome, reason) for src, outcome, reason in outcomes],
-        )
-
-    def last_run(self) -> dict[str, Any] | None:
-        """The most recent run record."""
-        row = self.conn.execute("SELECT * FROM runs ORDER BY run_id DESC LIMIT 1").fetchone()
-        return dict(row) if row else None
+    def get_review_labels(self) -> dict[str, str]:
+        """unit_id → the label of its latest review code."""
+        rows = self.conn.execute("SELECT unit_id, label FROM reviews ORDER BY seq")
+        return {unit_id: label for unit_id, label in rows}
 
 
 def _connect(path: str, read_only: bool) -> sqlite3.Connection:

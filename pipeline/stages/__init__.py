@@ -17,7 +17,7 @@ import gc
 import hashlib
 import importlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,6 +118,22 @@ class StageContext:
         failed = {doc_id for stage, doc_id, _, _ in self.store.iter_doc_errors()
                   if stage in earlier}
         return [d for d in self.store.iter_documents(status="ok") if d.doc_id not in failed]
+
+    def due(self, keyed: Iterable[tuple[Document, str]],
+            result: StageResult) -> list[tuple[Document, str]]:
+        """The (document, work key) pairs whose work is due: the stored key differs and the
+        document did not fail under this key before (it would fail again). The others are
+        counted in ``result``, as reused or as errors."""
+        done, failed = self.store.get_work_keys(self.stage.name), self.failed_keys()
+        due = []
+        for doc, key in keyed:
+            if done.get(doc.doc_id) == key:
+                result.reused += 1
+            elif failed.get(doc.doc_id) == key:
+                result.errors += 1
+            else:
+                due.append((doc, key))
+        return due
 
     def failed_keys(self) -> dict[str, str]:
         """doc_id → the work key under which this stage last failed on that document."""

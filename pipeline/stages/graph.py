@@ -129,17 +129,10 @@ def link_all(ctx: StageContext, docs: list[Document], inputs: GraphInputs,
              options: links.LinkOptions, result: StageResult) -> None:
     """Draw the links of each document whose units, labels or tokens changed."""
     store = ctx.store
-    done, failed = store.get_work_keys(STAGE), ctx.failed_keys()
     digest = f"{ctx.config.digest('links')}:{textvec.concepts_fingerprint()}"
-    pending: dict[str, str] = {}  # doc_id → work key, of the documents to link
-    for doc in docs:
-        key = work_key(STAGE, ctx.version, digest, inputs.keys[doc.doc_id])
-        if done.get(doc.doc_id) == key:
-            result.reused += 1
-        elif failed.get(doc.doc_id) == key:
-            result.errors += 1
-        else:
-            pending[doc.doc_id] = key
+    due = ctx.due(((doc, work_key(STAGE, ctx.version, digest, inputs.keys[doc.doc_id]))
+                   for doc in docs), result)
+    pending = {doc.doc_id: key for doc, key in due}  # doc_id → work key, to link
     with store.transaction():
         for doc_id, outcome in zip(pending, draw_links(ctx, inputs, list(pending), options),
                                    strict=True):

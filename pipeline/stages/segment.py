@@ -51,17 +51,9 @@ def run(ctx: StageContext) -> StageResult:
     result = StageResult(STAGE)
     options = config.options("segment", SegmentOptions)
     digest = f"{config.digest('segment')}:{dictionary_fingerprint(options)}"
-    done, failed = store.get_work_keys(STAGE), ctx.failed_keys()
     hashes = store.get_content_hashes()
-    pending = []
-    for doc in ctx.documents():
-        key = work_key(STAGE, ctx.version, digest, hashes[doc.doc_id])
-        if done.get(doc.doc_id) == key:
-            result.reused += 1
-        elif failed.get(doc.doc_id) == key:  # same text, same dictionaries: it would fail again
-            result.errors += 1
-        else:
-            pending.append((doc, key))
+    pending = ctx.due(((doc, work_key(STAGE, ctx.version, digest, hashes[doc.doc_id]))
+                       for doc in ctx.documents()), result)
     batch: list[tuple[Document, str, Segmented | BaseException]] = []
     finished = 0
     for outcome in segment_pending(ctx, pending, options):

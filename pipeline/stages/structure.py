@@ -25,17 +25,9 @@ def run(ctx: StageContext) -> StageResult:
     result = StageResult(STAGE)
     options = config.options("outline", outline.OutlineOptions)
     digest = config.digest("outline")
-    done, failed = store.get_work_keys(STAGE), ctx.failed_keys()
     hashes = store.get_content_hashes()
-    pending: list[tuple[Document, str]] = []
-    for doc in ctx.documents():
-        key = work_key(STAGE, ctx.version, digest, hashes[doc.doc_id], doc.title)
-        if done.get(doc.doc_id) == key:
-            result.reused += 1
-        elif failed.get(doc.doc_id) == key:  # same text, same rules: it would fail again
-            result.errors += 1
-        else:
-            pending.append((doc, key))
+    pending = ctx.due(((doc, work_key(STAGE, ctx.version, digest, hashes[doc.doc_id], doc.title))
+                       for doc in ctx.documents()), result)
     with store.transaction():
         for (doc, key), spans in zip(pending, parse_pending(ctx, pending, options), strict=True):
             if isinstance(spans, BaseException):  # one document's failure must not stop the run
