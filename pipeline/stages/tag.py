@@ -131,6 +131,7 @@ def training_examples(ctx: StageContext, docs: list[Document], survey: dict[str,
     reviewed_silver: list[tuple[tagging.TagInput, str]] = []
     held: dict[str, tuple[list[Unit], list[tagging.TagInput]]] = {}
     for chunk in doc_chunks(docs, survey, options.chunk_units):
+        held = {}  # the previous chunk's inputs go before this chunk's are built
         units_by_doc = units_of(store, [doc.doc_id for doc in chunk])
         inputs_by_doc: dict[str, list[tagging.TagInput]] = {}
         for doc in chunk:
