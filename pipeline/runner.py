@@ -299,7 +299,7 @@ def run_here(context: StageContext) -> StageResult:
 def runs_apart(context: StageContext) -> bool:
     """Whether the stage runs in a child process: declared isolated, a corpus of at least
     ``[run] isolate_min_docs`` documents, fork available and no Dask client to fork."""
-    if not context.stage.isolated or context.store is None or context.config is None:
+    if not context.stage.isolated:
         return False
     if "fork" not in multiprocessing.get_all_start_methods():
         return False

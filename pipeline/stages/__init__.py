@@ -17,7 +17,7 @@ import gc
 import hashlib
 import importlib
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,6 +134,21 @@ class StageContext:
             else:
                 due.append((doc, key))
         return due
+
+    def text_executor(self, texts: Sequence[str], min_chars: int,
+                      max_workers: int | None = None) -> Executor | None:
+        """Where to send per-document work on ``texts``: the run's Dask cluster, forked
+        local workers (at most ``max_workers``) when there is at least ``min_chars`` of
+        text, or None: in this process (a fork costs more than a little text)."""
+        if self.executor is not None and self.executor.kind != "local":
+            return self.executor if texts else None
+        workers = self.executor.workers if self.executor else self.jobs
+        workers = min(workers, max_workers or workers)
+        if workers <= 1 or len(texts) < 2 or sum(map(len, texts)) < min_chars:
+            return None
+        from pipeline.executors import LocalExecutor
+
+        return LocalExecutor(workers)
 
     def failed_keys(self) -> dict[str, str]:
         """doc_id → the work key under which this stage last failed on that document."""

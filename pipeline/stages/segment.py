@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from pipeline import nlp
-from pipeline.executors import Executor, LocalExecutor
 from pipeline.nlp.dictionaries import SegmentOptions, dictionary_fingerprint
 from pipeline.records import Document
 from pipeline.stages import StageContext, StageResult, work_key
@@ -90,7 +89,8 @@ def segment_pending(ctx: StageContext, pending: list[tuple[Document, str]],
                     options: SegmentOptions,
                     ) -> Iterator[tuple[Document, str, Segmented | BaseException]]:
     """(doc, key, outcome) for every pending document, in order, on the run's executor."""
-    executor = choose_executor(ctx, [doc.text for doc, _ in pending], options)
+    executor = ctx.text_executor([doc.text for doc, _ in pending], options.parallel_min_chars,
+                                 max_workers=options.n_process)
     if executor is None:
         for offset in range(0, len(pending), BATCH_DOCS):
             chunk = pending[offset : offset + BATCH_DOCS]
@@ -107,17 +107,6 @@ def segment_pending(ctx: StageContext, pending: list[tuple[Document, str]],
             outcome = segment_batch([doc.text for doc, _ in chunk], options)
         for (doc, key), segmented in zip(chunk, outcome, strict=True):
             yield doc, key, segmented
-
-
-def choose_executor(ctx: StageContext, texts: list[str],
-                    options: SegmentOptions) -> Executor | None:
-    """The run's executor, a local one capped at ``n_process``, or None: here, in-process."""
-    if ctx.executor is not None and ctx.executor.kind != "local":
-        return ctx.executor if texts else None
-    workers = min(options.n_process, ctx.executor.workers if ctx.executor else ctx.jobs)
-    if workers <= 1 or len(texts) < 2 or sum(map(len, texts)) < options.parallel_min_chars:
-        return None
-    return LocalExecutor(workers)
 
 
 def chunk_documents(pending: list[tuple[Document, str]],

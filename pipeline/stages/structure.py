@@ -10,7 +10,6 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pipeline.executors import Executor, LocalExecutor
 from pipeline.records import Document, Unit, UnitSpan
 from pipeline.stages import StageContext, StageResult, work_key
 from pipeline.text import outline
@@ -54,7 +53,7 @@ class OutlineTask:
 def parse_pending(ctx: StageContext, pending: list[tuple[Document, str]],
                   options: outline.OutlineOptions) -> Iterator[list[UnitSpan] | BaseException]:
     """Each pending document's spans (or what parsing it raised), in order."""
-    executor = choose_executor(ctx, [doc for doc, _ in pending], options)
+    executor = ctx.text_executor([doc.text for doc, _ in pending], options.parallel_min_chars)
     tasks = [OutlineTask(tuple((doc.text, doc.title) for doc, _ in pending[i : i + DOCS_PER_TASK]),
                          options) for i in range(0, len(pending), DOCS_PER_TASK)]
     outcomes = executor.map(outline_task, tasks) if executor else map(outline_task, tasks)
@@ -62,17 +61,6 @@ def parse_pending(ctx: StageContext, pending: list[tuple[Document, str]],
         if isinstance(outcome, BaseException):  # a worker died, or a result would not pickle
             outcome = outline_task(task)
         yield from outcome
-
-
-def choose_executor(ctx: StageContext, docs: list[Document],
-                    options: outline.OutlineOptions) -> Executor | None:
-    """The run's executor (a cluster, or forked local workers) or None: here, in-process."""
-    if ctx.executor is not None and ctx.executor.kind != "local":
-        return ctx.executor if docs else None
-    workers = ctx.executor.workers if ctx.executor else ctx.jobs
-    if workers <= 1 or len(docs) < 2 or sum(len(d.text) for d in docs) < options.parallel_min_chars:
-        return None
-    return LocalExecutor(workers)
 
 
 def outline_task(task: OutlineTask) -> list[list[UnitSpan] | BaseException]:

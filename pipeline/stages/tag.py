@@ -41,6 +41,8 @@ MODEL_NAME = "unit_classifier"
 PARALLEL_MIN_UNITS = 4000  # fewer units than this are labelled in-process (a fork costs more)
 RANGES_PER_WORKER = 2  # ranges of units per worker: one slow range does not idle a core
 
+# doc_id → its units and tagger inputs, built while gathering the silver and labelled next
+Held = dict[str, tuple[list[Unit], list[tagging.TagInput]]]
 
 def run(ctx: StageContext) -> StageResult:
     """Label units of changed documents; retrain the classifier only when warranted."""
@@ -54,7 +56,7 @@ def run(ctx: StageContext) -> StageResult:
                           config.digest("tag", "segment"), reviews_digest(reviewed))
     silver_count = sum(entry.silver for entry in survey.values())
     stored = store.get_model(MODEL_NAME)
-    held: dict[str, tuple[list[Unit], list[tagging.TagInput]]] = {}  # built once, labelled next
+    held: Held = {}  # built once, labelled next
     if needs_retrain(stored, config_key, silver_count, options):
         corpus_silver, reviewed_silver, held = training_examples(ctx, docs, survey, reviewed,
                                                                  options)
@@ -120,7 +122,7 @@ def training_examples(ctx: StageContext, docs: list[Document], survey: dict[str,
                       reviewed: dict[str, str], options: tagging.TagOptions,
                       ) -> tuple[list[tuple[tagging.TagInput, str]],
                                  list[tuple[tagging.TagInput, str]],
-                                 dict[str, tuple[list[Unit], list[tagging.TagInput]]]]:
+                                 Held]:
     """Corpus silver (sampled as ``sample_silver`` would from all of it), reviewed examples,
     and the last chunk's units and inputs (labelling needs them next: not built twice).
 
@@ -129,7 +131,7 @@ def training_examples(ctx: StageContext, docs: list[Document], survey: dict[str,
     store = ctx.store
     corpus_silver: list[tuple[tagging.TagInput, str]] = []
     reviewed_silver: list[tuple[tagging.TagInput, str]] = []
-    held: dict[str, tuple[list[Unit], list[tagging.TagInput]]] = {}
+    held: Held = {}
     for chunk in doc_chunks(docs, survey, options.chunk_units):
         held = {}  # the previous chunk's inputs go before this chunk's are built
         units_by_doc = units_of(store, [doc.doc_id for doc in chunk])
@@ -148,7 +150,7 @@ def training_examples(ctx: StageContext, docs: list[Document], survey: dict[str,
 
 
 def label_changed(ctx: StageContext, docs: list[Document], survey: dict[str, UnitSurvey],
-                  held: dict[str, tuple[list[Unit], list[tagging.TagInput]]],
+                  held: Held,
                   classifier: tagging.Classifier | None, model_key: str,
                   options: tagging.TagOptions, result: StageResult) -> None:
     """Label the documents whose units, tokens or model changed since they were labelled."""
@@ -176,7 +178,7 @@ def label_changed(ctx: StageContext, docs: list[Document], survey: dict[str, Uni
 
 
 def label_chunk(ctx: StageContext, chunk: list[Document], keys: dict[str, str],
-                held: dict[str, tuple[list[Unit], list[tagging.TagInput]]],
+                held: Held,
                 classifier: tagging.Classifier | None, options: tagging.TagOptions,
                 result: StageResult) -> None:
     """Label one chunk of documents and store the labels and work keys in one transaction."""
