@@ -6,6 +6,7 @@ import pytest
 
 from pipeline.analysis.textvec import (
     GENERIC_TERMS_TABLE,
+    WordTable,
     concept_table,
     concepts_in,
     content_words,
@@ -72,3 +73,22 @@ def test_plan_section_words_and_group_of():
     assert {"重点", "任务", "目标", "时期", "安排"} <= GENERIC_TERMS_TABLE
     assert [group_of(label) for label in ("problem", "cause", "countermeasure", "practice")] \
         == ["problem", "problem", "countermeasure", None]
+
+
+WORD_TABLE = {"a": ("消费", "提振消费"), "b": ("消费",), "c": ("哈哈",), "d": ("投资",)}
+
+
+@pytest.mark.parametrize(("text", "names", "counts"), [
+    ("", frozenset(), {"a": 0, "b": 0, "c": 0, "d": 0}),
+    ("提振消费，扩大消费", frozenset({"a", "b"}), {"a": 3, "b": 2, "c": 0, "d": 0}),
+    # overlapping occurrences of one word count as str.count counts them: 哈哈哈 holds one
+    ("哈哈哈哈哈", frozenset({"c"}), {"a": 0, "b": 0, "c": 2, "d": 0}),
+    ("投资消费投资", frozenset({"a", "b", "d"}), {"a": 1, "b": 1, "c": 0, "d": 2}),
+])
+def test_word_table_finds_what_scanning_each_word_finds(text, names, counts):
+    table = WordTable(WORD_TABLE)
+    assert table.names_in(text) == names
+    assert table.counts_in(text) == counts
+    # the one-pass search gives what one scan per word gives
+    assert names == frozenset(n for n, ws in WORD_TABLE.items() if any(w in text for w in ws))
+    assert counts == {n: sum(text.count(w) for w in ws) for n, ws in WORD_TABLE.items()}

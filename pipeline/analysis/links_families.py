@@ -19,7 +19,7 @@ from importlib import resources
 
 from pipeline.analysis.links_terms import normalise
 from pipeline.analysis.links_units import GraphUnit
-from pipeline.analysis.textvec import CONCEPTS_RESOURCE, concept_table
+from pipeline.analysis.textvec import CONCEPTS_RESOURCE, WordTable, concept_table
 
 # family → the concepts (names in concepts.toml) of one policy domain
 FAMILIES: dict[str, tuple[str, ...]] = {
@@ -57,11 +57,16 @@ def answer_table() -> dict[str, tuple[str, ...]]:
     return {name: (*words, *extra.get(name, ())) for name, words in concept_table().items()}
 
 
+@functools.lru_cache(maxsize=1)
+def answer_words() -> WordTable:
+    """``answer_table`` ready to search texts with."""
+    return WordTable(answer_table())
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def answer_concepts_in(text: str) -> frozenset[str]:
     """The concepts whose words (``answer_table``) a normalised text holds."""
-    return frozenset(name for name, words in answer_table().items()
-                     if any(word in text for word in words))
+    return answer_words().names_in(text)
 
 
 def headline_concepts(unit: GraphUnit) -> frozenset[str]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.analysis.links_families import answer_concepts_in as concepts_in
 from pipeline.analysis.links_families import answer_table as concept_table
-from pipeline.analysis.links_families import families_of
+from pipeline.analysis.links_families import answer_words, families_of
 from pipeline.analysis.links_terms import (
     contrast_weights,
     coverage,
@@ -58,8 +58,7 @@ class PairFeatures:
 
 def concept_mentions(text: str) -> dict[str, int]:
     """concept → how often its words occur in a (normalised) text."""
-    return {name: sum(text.count(word) for word in words)
-            for name, words in concept_table().items()}
+    return answer_words().counts_in(text)
 
 
 class PairContext:

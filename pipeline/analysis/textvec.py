@@ -18,9 +18,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from importlib import resources
 
+import ahocorasick
+
 from pipeline.analysis.links_terms import contrast_weights, coverage, found, lead, normalise
 
-__all__ = ["GENERIC_TERMS_TABLE", "concept_table", "concepts_in", "content_words",
+__all__ = ["GENERIC_TERMS_TABLE", "WordTable", "concept_table", "concepts_in", "content_words",
            "contrast_weights", "cosine", "coverage", "found", "group_of",
            "inverse_document_frequency", "is_content_word", "lead", "normalise",
            "tfidf_vector"]
@@ -110,8 +112,45 @@ def concept_table() -> dict[str, tuple[str, ...]]:
     return {name: tuple(words) for name, words in tomllib.loads(raw)["concepts"].items()}
 
 
+class WordTable:
+    """A table of names and their words (concept → words), searched for all its words in
+    one pass over a text (an Aho-Corasick automaton) rather than one scan per word: the
+    graph stage asks this of every unit, and 446 scans a text were most of its links."""
+
+    def __init__(self, table: Mapping[str, tuple[str, ...]]):
+        self.table = dict(table)
+        self._names_of: dict[str, list[str]] = {}
+        self._automaton = ahocorasick.Automaton()
+        for name, words in self.table.items():
+            for word in words:
+                self._names_of.setdefault(word, []).append(name)
+                self._automaton.add_word(word, word)
+        self._automaton.make_automaton()
+
+    def words_in(self, text: str) -> set[str]:
+        """The table's words that occur in ``text``."""
+        return {word for _, word in self._automaton.iter(text)} if self._names_of else set()
+
+    def names_in(self, text: str) -> frozenset[str]:
+        """The names one of whose words ``text`` holds (built in table order)."""
+        hit = {name for word in self.words_in(text) for name in self._names_of[word]}
+        return frozenset(name for name in self.table if name in hit)
+
+    def counts_in(self, text: str) -> dict[str, int]:
+        """name → how often its words occur in ``text`` (each word counted as
+        ``str.count`` does: non-overlapping), for every name of the table."""
+        held = self.words_in(text)
+        return {name: sum(text.count(word) for word in words if word in held)
+                for name, words in self.table.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def concept_words() -> WordTable:
+    """``concept_table`` ready to search texts with."""
+    return WordTable(concept_table())
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def concepts_in(text: str) -> frozenset[str]:
     """The concepts whose words a (normalised) text holds."""
-    return frozenset(name for name, words in concept_table().items()
-                     if any(word in text for word in words))
+    return concept_words().names_in(text)
