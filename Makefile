@@ -41,6 +41,8 @@ eval-real: $(STAMP)
 	@test -d $(REAL) || { echo "no real corpus at $(REAL)"; exit 1; }
 	$(BIN)/diaoyan run $(REAL) --out $(OUT)/eval-real
 	$(BIN)/diaoyan eval $(OUT)/eval-real $(REAL_GOLD) $(SPLITS)
+	@echo "theme agreement of a second, independent annotation with the theme gold (the ceiling to read theme F1 against):"
+	@$(BIN)/python scripts/theme_agreement.py tests/gold/themes-provinces.json,tests/gold/seeds-more.json tests/gold/themes-second-annotator.json
 
 # Every stage against raw jieba on a generated corpus (see bench/README.md);
 # BENCH_ARGS="--docs 300" or "--large" (10,000 reports) for other sizes.
