@@ -9,7 +9,9 @@ SHARED ?= ../shared
 SEEDS  := $(SHARED)/corpus/seeds
 GOLD   := $(SHARED)/gold/seeds-partial.json
 REAL   := $(SHARED)/corpus
-GOLD_FILES := $(filter-out tests/gold/split-% tests/gold/synthetic-%,$(wildcard tests/gold/*.json))
+# themes-second-annotator / themes-adjudicated group the same items again: scored apart
+GOLD_FILES := $(filter-out tests/gold/split-% tests/gold/synthetic-% tests/gold/themes-second-% \
+                tests/gold/themes-adjudicated%,$(wildcard tests/gold/*.json))
 REAL_GOLD := $(foreach f,$(GOLD_FILES),--gold $(f))
 SPLITS := $(foreach f,$(wildcard tests/gold/split-*.json),--split $(f))
 
@@ -41,8 +43,13 @@ eval-real: $(STAMP)
 	@test -d $(REAL) || { echo "no real corpus at $(REAL)"; exit 1; }
 	$(BIN)/diaoyan run $(REAL) --out $(OUT)/eval-real
 	$(BIN)/diaoyan eval $(OUT)/eval-real $(REAL_GOLD) $(SPLITS)
-	@echo "theme agreement of a second, independent annotation with the theme gold (the ceiling to read theme F1 against):"
+	@echo "themes against the adjudicated theme gold (tests/gold/README.md):"
+	@$(BIN)/diaoyan eval $(OUT)/eval-real --gold tests/gold/themes-adjudicated.json $(SPLITS) \
+	    | grep -E "^  themes|^\[(dev|heldout|all)\]" | sed -E 's/^(\[[a-z]+\]).*/\1/'
+	@echo "how far a second, blind annotation agrees with the theme gold, and each with the adjudicated one:"
 	@$(BIN)/python scripts/theme_agreement.py tests/gold/themes-provinces.json,tests/gold/seeds-more.json tests/gold/themes-second-annotator.json
+	@$(BIN)/python scripts/theme_agreement.py tests/gold/themes-adjudicated.json tests/gold/themes-provinces.json,tests/gold/seeds-more.json
+	@$(BIN)/python scripts/theme_agreement.py tests/gold/themes-adjudicated.json tests/gold/themes-second-annotator.json
 
 # Every stage against raw jieba on a generated corpus (see bench/README.md);
 # BENCH_ARGS="--docs 300" or "--large" (10,000 reports) for other sizes.

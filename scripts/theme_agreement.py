@@ -51,6 +51,7 @@ def agreement(reference: str, other: str) -> dict[str, dict]:
 
 
 if __name__ == "__main__":
+    print(f"{sys.argv[2]} against {sys.argv[1]}:")
     for part, row in agreement(sys.argv[1], sys.argv[2]).items():
         print(f"{part:15s} P {row['precision']:.3f}  R {row['recall']:.3f}  "
               f"F1 {row['f1']:.3f}  ({row['pairs']} pairs)")
