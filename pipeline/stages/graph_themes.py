@@ -132,10 +132,15 @@ def _fit_parts(ctx: StageContext, every_unit: list[GraphUnit],
                theme_options: themes.ThemeOptions,
                reuse_options: reuse.ReuseOptions) -> dict[str, Any]:
     """Each kind's themes and the reused passages, fitted apart (they share no state):
-    on forked local workers, the larger kind first, when the run has more than one job."""
+    on forked local workers when the run has more than one job, the reused passages first,
+    then the larger kind. Two workers start the first two parts and the third follows
+    whichever ends first, so starting the reused passages never lengthens the stage: at
+    1,000 reports they are the shortest part (the stage takes as long either way), at
+    10,000 the longest (195 s against 68 and 43 s for the two kinds' fits), and behind
+    a kind's fit they made the stage ~50 s longer."""
     size = {kind: sum(textvec.group_of(u.label) == kind for u in every_unit)
             for kind in themes.KINDS}
-    parts = [*sorted(themes.KINDS, key=lambda kind: -size[kind]), REUSE_PART]
+    parts = [REUSE_PART, *sorted(themes.KINDS, key=lambda kind: -size[kind])]
     outcomes = map_forked(fit_part, parts, ctx.local_workers,
                           (every_unit, theme_options, reuse_options))
     for outcome in outcomes:
