@@ -5,6 +5,7 @@ Pure functions over strings used by :mod:`pipeline.analysis.links`.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -43,6 +44,10 @@ LEAD_SENTENCES = 2  # headline sentence + the first body sentence
 LEAD_CHARS = 200
 
 
+# Linking one report normalises each of its texts about five times (features, leads,
+# clauses, concepts), and Chinese text is never NFKC-normal (its full-width ，：；（）), so
+# each call is the slow path: the last few thousand are kept (about 1 MB).
+@functools.lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
     """NFKC with all whitespace removed: the gold's comparison form."""
     return "".join(unicodedata.normalize("NFKC", text).split())
