@@ -45,7 +45,7 @@ eval-real: $(STAMP)
 	$(BIN)/diaoyan eval $(OUT)/eval-real $(REAL_GOLD) $(SPLITS)
 	@echo "themes against the adjudicated theme gold (tests/gold/README.md):"
 	@$(BIN)/diaoyan eval $(OUT)/eval-real --gold tests/gold/themes-adjudicated.json $(SPLITS) \
-	    | grep -E "^  themes|^\[(dev|heldout|all)\]" | sed -E 's/^(\[[a-z]+\]).*/\1/'
+	    | grep -E "^  themes|^\[" | sed -E 's/^(\[[^]]+\]).*/\1/'
 	@echo "how far a second, blind annotation agrees with the theme gold, and each with the adjudicated one:"
 	@$(BIN)/python scripts/theme_agreement.py tests/gold/themes-provinces.json,tests/gold/seeds-more.json tests/gold/themes-second-annotator.json
 	@$(BIN)/python scripts/theme_agreement.py tests/gold/themes-adjudicated.json tests/gold/themes-provinces.json,tests/gold/seeds-more.json
