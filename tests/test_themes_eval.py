@@ -4,10 +4,12 @@ pairs)."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from pipeline.analysis.themes import score_themes
-from pipeline.outputs.graph_scores import theme_scores
+from pipeline.outputs.graph_scores import theme_agreement, theme_scores
 from pipeline.records import Document, Unit
 
 # Three invented reports, one concern each side: a.txt and b.txt are development
@@ -56,28 +58,12 @@ def test_score_themes_keeps_only_chosen_pairs():
     assert score_themes(same, groups, lambda a, b: "d2" not in (a, b))["pairs"] == 1
 
 
-def _agreement_script():
-    import importlib.util
-    from pathlib import Path
-    path = Path(__file__).resolve().parents[1] / "scripts" / "theme_agreement.py"
-    spec = importlib.util.spec_from_file_location("theme_agreement", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_two_annotations_agree_pairwise_as_a_run_is_scored(tmp_path):
-    import json
-    agreement = _agreement_script().agreement
-    first = tmp_path / "first.json"
-    first.write_text(json.dumps(GOLD, ensure_ascii=False), "utf-8")
-    assert agreement(str(first), str(first))["all"]["f1"] == 1.0
+def test_two_annotations_agree_pairwise_as_a_run_is_scored():
+    assert theme_agreement(GOLD["themes"], GOLD["themes"])["all"]["f1"] == 1.0
     # a second annotator who parts c.txt's problem from the others: 1 of 3 pairs kept
-    split = json.loads(json.dumps(GOLD))
-    split["themes"][0]["members"].pop()
-    second = tmp_path / "second.json"
-    second.write_text(json.dumps(split, ensure_ascii=False), "utf-8")
-    scores = agreement(str(first), str(second))
+    split = copy.deepcopy(GOLD["themes"])
+    split[0]["members"].pop()
+    scores = theme_agreement(GOLD["themes"], split)
     assert scores["problem"]["precision"] == 1.0
     assert scores["problem"]["recall"] == pytest.approx(1 / 3, abs=1e-3)
     assert scores["countermeasure"]["f1"] == 1.0

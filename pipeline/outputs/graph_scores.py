@@ -4,11 +4,13 @@ Links: recall of ``links_primary`` and precision of the links drawn between gold
 (a link is right when the pair is in ``links_primary`` or ``links_acceptable``), summed
 over the gold documents that have links. Themes: pairwise precision/recall/F1 of
 same-theme decisions between gold items of different documents (gold ``themes``: groups
-of ``[document, key]`` that express one concern).
+of ``[document, key]`` that express one concern); the same measure between two
+annotations of the same items (``theme_agreement``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +86,28 @@ def theme_scores(docs: list[Document], units_by_doc: dict[str, list[Unit]],
         result[side] = score_themes(assignments, {g: m for g, m in groups.items()
                                                   if sides[g] == side}, keep_pair)
     return result
+
+
+def theme_agreement(reference: Sequence[Mapping[str, Any]],
+                    other: Sequence[Mapping[str, Any]]) -> dict[str, dict]:
+    """Pairwise scores of one theme annotation's groups (``other``) against another's
+    (``reference``) on the same items, matched by (document, key): per side and "all"."""
+    def item(doc: str, key: str) -> str:
+        return f"{doc}\x00{key}"
+
+    def group_name(group: Mapping[str, Any]) -> str:  # names may repeat across sides
+        return f"{group.get('side', '')}:{group['name']}"
+
+    by_side: dict[str, dict[str, list[tuple[str, str]]]] = {}
+    for group in reference:
+        members = by_side.setdefault(group.get("side", ""), {}).setdefault(group_name(group), [])
+        members += [(doc, item(doc, key)) for doc, key in group["members"]]
+    assigned = {item(doc, key): group_name(group)
+                for group in other for doc, key in group["members"]}
+    scores = {side: score_themes(assigned, groups) for side, groups in sorted(by_side.items())}
+    scores["all"] = score_themes(assigned, {name: members for groups in by_side.values()
+                                            for name, members in groups.items()})
+    return scores
 
 
 def _pair_filter(docs: list[Document], heldout: set[str] | frozenset[str], part: str):
