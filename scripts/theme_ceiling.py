@@ -48,7 +48,8 @@ CUTS = (0.1, 0.14, 0.18, 0.22, 0.3, 0.4, 0.5)
 
 
 def read_run(out: Path):
-    """Documents, their units by document id, and every graph unit of a run's store."""
+    """Documents, their units by document id, and every graph unit of a run's store (the
+    words read with the default ``[segment]`` stopwords, as a run without diaoyan.toml)."""
     store = Store.for_reading(out)
     docs = list(store.iter_documents())
     units: dict[str, list] = {doc.doc_id: [] for doc in docs}
