@@ -39,7 +39,7 @@ from pipeline.analysis import themes
 from pipeline.analysis.themes_vectors import fit_vectors, template_terms, unit_terms
 from pipeline.nlp.dictionaries import SegmentOptions, load_stopwords
 from pipeline.outputs.evaluate import find_document
-from pipeline.outputs.graph_scores import _unit_for_key, theme_scores
+from pipeline.outputs.graph_scores import gold_theme_members, theme_scores
 from pipeline.outputs.scoring import load_heldout
 from pipeline.stages.graph import graph_units
 from pipeline.store import Store
@@ -77,16 +77,10 @@ def block_similarities(candidates, options: themes.ThemeOptions):
 def gold_rows(docs, units, gold, candidates, side):
     """(doc id, candidate row, group name) of each gold item of ``side`` found in the run."""
     row_of = {u.unit_id: row for row, u in enumerate(candidates)}
-    rows = []
-    for group in gold:
-        if group.get("side") != side:
-            continue
-        for doc_name, key in group["members"]:
-            doc = find_document(docs, doc_name)
-            unit = _unit_for_key(units.get(doc.doc_id, []), key) if doc else None
-            if unit is not None and unit.unit_id in row_of:
-                rows.append((doc.doc_id, row_of[unit.unit_id], group["name"]))
-    return rows
+    return [(doc_id, row_of[unit_id], group["name"])
+            for group in gold if group.get("side") == side
+            for doc_id, unit_id in gold_theme_members(docs, units, group)
+            if unit_id in row_of]
 
 
 def fitted_probability(blocks, rows, heldout_ids):

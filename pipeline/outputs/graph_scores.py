@@ -71,13 +71,7 @@ def theme_scores(docs: list[Document], units_by_doc: dict[str, list[Unit]],
     groups: dict[str, list[tuple[str, str]]] = {}
     sides: dict[str, str] = {}
     for group in gold.get("themes", []):
-        members = []
-        for doc_name, key in group.get("members", []):
-            doc = find_document(docs, doc_name)
-            unit = _unit_for_key(units_by_doc.get(doc.doc_id, []) if doc else [], key)
-            if unit is not None:
-                members.append((unit.doc_id, unit.unit_id))
-        groups[group["name"]] = members
+        groups[group["name"]] = gold_theme_members(docs, units_by_doc, group)
         sides[group["name"]] = group.get("side", "")
     if not groups:
         return {}
@@ -86,6 +80,18 @@ def theme_scores(docs: list[Document], units_by_doc: dict[str, list[Unit]],
         result[side] = score_themes(assignments, {g: m for g, m in groups.items()
                                                   if sides[g] == side}, keep_pair)
     return result
+
+
+def gold_theme_members(docs: list[Document], units_by_doc: dict[str, list[Unit]],
+                       group: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(doc id, unit id) of each member of a gold theme group found in the run."""
+    members = []
+    for doc_name, key in group.get("members", []):
+        doc = find_document(docs, doc_name)
+        unit = _unit_for_key(units_by_doc.get(doc.doc_id, []) if doc else [], key)
+        if unit is not None:
+            members.append((unit.doc_id, unit.unit_id))
+    return members
 
 
 def theme_agreement(reference: Sequence[Mapping[str, Any]],
